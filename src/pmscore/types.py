@@ -247,3 +247,29 @@ class Report:
             "findings": [f.to_dict() for f in self.findings],
             "labels": self.labels,
         }
+
+
+@dataclass(frozen=True)
+class Result:
+    """One output row of a run: a report, or the error that stopped this input.
+
+    A batch produces exactly one Result per input, in input order, errors included.
+    """
+
+    path: str
+    report: Report | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    text: str | None = None  # the document text, for renderers that show it (html)
+
+    @property
+    def ok(self) -> bool:
+        return self.report is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.report is not None:
+            d = self.report.to_dict()
+            d["path"] = self.path
+            return d
+        return {"path": self.path,
+                "error": {"code": self.error_code or "error", "message": self.error_message or ""}}
