@@ -1,0 +1,517 @@
+"""Stage 1: read Markdown or plain text into offset-keeping blocks.
+
+Student postmortems arrive as anything from clean CommonMark to plain text pasted from a word
+processor (CRLF or lone CR line ends, a BOM, tabs, inline HTML, ``**bold**`` lines used as
+headings, one ``Label: value`` per line).  markdown-it-py finds the block structure and gives
+line ranges; this module maps them back to exact character offsets in the original text and
+adds what CommonMark does not know about: title-like lines, emphasis-only headings and inline
+labels.  ``Document.clean`` is a same-length copy of the text with markup blanked, so any
+offset found in it is valid in ``Document.text``.
+
+``read`` never raises on a ``str``: if the Markdown parser fails for any reason the text is read
+line by line instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from pmscore.types import Block, BlockKind, Document
+
+__all__ = ["read"]
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_HTML_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]{0,500}?)?/?>", re.S)
+_HTML_HEADING_OPEN = re.compile(r"<h([1-6])\b", re.I)
+_ENTITY_NBSP = re.compile(r"&nbsp;", re.I)
+# Emphasis delimiters: `*`/`**`/`***` anywhere, `_`/`__` only at word boundaries (snake_case).
+_EMPH_STAR = re.compile(r"(?<![\\*])(\*{1,3})(?=[^\s*])(.+?)(?<=[^\s*\\])\1(?!\*)")
+_EMPH_UNDER = re.compile(r"(?<![\w\\_])(_{1,3})(?=[^\s_])(.+?)(?<=[^\s_\\])\1(?![\w_])")
+_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+_LINK_PUNCT = re.compile(r"!?\[([^\[\]\n]{0,300})\]\(([^()\s]{0,500})\)")
+_ATX = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)")
+_ATX_CLOSE = re.compile(r"\s(#+)\s*$")
+_LIST_MARK = re.compile(r"^(\s*)([-*+•◦▪●‣–]|\d{1,9}[.)])(?=\s|$)")
+_QUOTE_MARK = re.compile(r"^(\s{0,3}>\s?)+")
+_SETEXT_LINE = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+_FENCE_LINE = re.compile(r"^\s*(`{3,}|~{3,})")
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|io|org|net|dev|app)/\S*", re.I)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
+# A timestamp opening a line: "14:30", "8:00 PM", "[10:05]", "13-01-2023 8:00", "March 3, 10:00".
+_TIME_START = re.compile(
+    r"^\s*[\[(]?\s*(?:"
+    r"\d{1,2}[:h.]\d{2}\b|\d{1,2}\s?[ap]\.?m\b|"
+    r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|"
+    r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+\d|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|"
+    r"\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|"
+    r"t\s?[+-]\s?\d|day\s+\d"
+    r")",
+    re.I,
+)
+# An inline label at the start of a block (searched in the clean text): "Root Cause: ...".
+_LABEL = re.compile(r"^\s*([A-Za-z(][^:\n]{0,60}?)\s*[:：]\s*(?=\S)")
+_LABEL_EMPTY = re.compile(r"^\s*([A-Za-z(][^:\n]{0,60}?)\s*[:：]\s*$")
+_EMPH_LINE = re.compile(
+    r"^\s*(?:\*{1,3}|_{1,3}|<(?:b|strong|u|em|i)>)+\s*([^*_<>\n]{1,80}?)\s*"
+    r"(?:\*{1,3}|_{1,3}|</(?:b|strong|u|em|i)>)+\s*:?\s*$",
+    re.I,
+)
+_EMPH_PREFIX = re.compile(
+    r"^\s*(?:\*\*|__|<(?:b|strong)>)\s*([^*_<>\n:]{1,60}?)\s*:?\s*(?:\*\*|__|</(?:b|strong)>)"
+    r"\s*[:.\-–—]?\s*(?=\S)",
+    re.I,
+)
+
+_MAX_TITLE_WORDS = 7
+_MAX_TITLE_CHARS = 60
+_MAX_LABEL_WORDS = 6
+
+_md: MarkdownIt | None = None
+
+
+def _parser() -> MarkdownIt:
+    """One shared CommonMark parser with tables; building it costs more than a parse."""
+    global _md
+    if _md is None:
+        _md = MarkdownIt("commonmark").enable("table")
+    return _md
+
+
+@dataclass
+class _Lines:
+    """Line table of the original text: start offset and end offset (before the newline)."""
+
+    starts: list[int]
+    ends: list[int]
+
+    @classmethod
+    def of(cls, text: str) -> "_Lines":
+        starts = [0]
+        ends: list[int] = []
+        for m in _NEWLINE.finditer(text):
+            ends.append(m.start())
+            starts.append(m.end())
+        ends.append(len(text))
+        return cls(starts, ends)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+
+@dataclass
+class _Unit:
+    """A block before it becomes a frozen ``Block``: a line range plus how it was found."""
+
+    kind: BlockKind
+    first: int  # first line (0-based)
+    last: int  # last line, inclusive
+    level: int = 0
+    heading: str | None = None
+    force_heading: bool = False
+
+
+def _blank(clean: list[str], start: int, end: int) -> None:
+    for i in range(max(0, start), min(end, len(clean))):
+        if clean[i] not in "\n":
+            clean[i] = " "
+
+
+def _is_title_like(line: str, standalone: bool) -> bool:
+    """A short line that reads as a heading ("Incident Summary", "Root Cause:", "ssue Summary")."""
+    s = line.strip().strip("*_#").strip()
+    if not s or len(s) > _MAX_TITLE_CHARS or "://" in s or _TIME_START.match(s):
+        return False
+    if s[-1] in ".,;!?" or s[0] in "([{-–\"'":
+        return False
+    words = s.rstrip(":").split()
+    if not words or len(words) > _MAX_TITLE_WORDS:
+        return False
+    if not any(ch.isalpha() for ch in s):
+        return False
+    if s.endswith(":"):
+        return True
+    first = words[0]
+    if standalone:
+        return True
+    # Inside a run of lines: require title case so a wrapped prose line is not taken for one.
+    caps = sum(1 for w in words if w[:1].isupper() or not w[:1].isalpha())
+    return first[:1].isupper() and caps >= max(1, (len(words) + 1) // 2)
+
+
+def _label_of(clean_block: str) -> tuple[str, int] | None:
+    """``(label, offset of body within clean_block)`` for ``Label: body``, else None."""
+    m = _LABEL.match(clean_block)
+    if not m:
+        return None
+    label = m.group(1).strip()
+    after = clean_block[m.end(1):m.end()].lstrip()
+    if label[-1:].isdigit() and clean_block[m.end():m.end() + 1].isdigit() and after == ":":
+        return None  # a clock time "15:00", not a label
+    if clean_block[m.end():m.end() + 2] == "//" or label.lower().endswith(("http", "https")):
+        return None  # a URL, not a label
+    if label.count("(") != label.count(")"):
+        return None  # "Patch X (Owner: ...)" is a task with a parenthesis, not a label
+    words = label.split()
+    if not words or len(words) > _MAX_LABEL_WORDS or "//" in label or _TIME_START.match(label):
+        return None
+    if not any(c.isalpha() for c in label):
+        return None
+    return label, m.end()
+
+
+def read(text: str, path: str | None = None) -> Document:
+    """Read ``text`` into a ``Document`` with blocks, offsets and a same-length clean copy."""
+    if not isinstance(text, str):  # defensive: callers should pass str
+        text = str(text)
+    lines = _Lines.of(text)
+    clean = list(text)
+    for i, ch in enumerate(clean):
+        if ch in "\r\t\x00\x0b\x0c\ufeff\u00a0":
+            clean[i] = " "
+    try:
+        units = _markdown_units(text, lines, clean)
+    except Exception:  # noqa: BLE001 - the reader must never fail on any str
+        units = None
+    if units is None:
+        clean = [" " if ch in "\r\t\x00\x0b\x0c\ufeff\u00a0" else ch for ch in text]
+        units = _plain_units(text, lines, 0, len(lines) - 1, "paragraph")
+    _blank_html_and_inline(text, clean, lines, units)
+    clean_s = "".join(clean)
+    blocks = _finish(text, clean_s, lines, units)
+    return Document(
+        text=text,
+        clean=clean_s,
+        blocks=tuple(blocks),
+        path=path,
+        not_postmortem_reason=_not_postmortem_reason(text, clean_s),
+    )
+
+
+def _markdown_units(text: str, lines: _Lines, clean: list[str], base: int = 0,
+                    stop: int | None = None, depth: int = 0) -> list[_Unit] | None:
+    """Units from markdown-it tokens; also blanks block-level markup in ``clean``.
+
+    Parses lines ``base`` .. ``stop`` (exclusive); a fenced block that itself holds a Markdown
+    document (a chat assistant's answer pasted in a fence) is parsed again, once.
+    """
+    stop = len(lines) if stop is None else stop
+    all_lines = [text[s:e] for s, e in zip(lines.starts, lines.ends)] if depth == 0 else None
+    src_lines = all_lines if all_lines is not None else [
+        text[lines.starts[k]:lines.ends[k]] for k in range(len(lines))]
+    tokens = _parser().parse("\n".join(src_lines[base:stop]))
+    if base:
+        for t in tokens:
+            if t.map:
+                t.map = [t.map[0] + base, t.map[1] + base]
+    units: list[_Unit] = []
+    stack: list[Token] = []
+    item_first_child: list[bool] = []
+    n = len(lines)
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        mp = tok.map
+        if tok.nesting == 1 and tok.type not in ("paragraph_open", "heading_open"):
+            stack.append(tok)
+            if tok.type == "list_item_open":
+                item_first_child.append(True)
+                if mp:
+                    line = mp[0]
+                    m = _LIST_MARK.match(src_lines[line]) if line < n else None
+                    if m:
+                        _blank(clean, lines.starts[line] + m.start(2), lines.starts[line] + m.end(2))
+            elif tok.type == "blockquote_open" and mp:
+                for line in range(mp[0], min(mp[1], n)):
+                    m = _QUOTE_MARK.match(src_lines[line])
+                    if m:
+                        _blank(clean, lines.starts[line], lines.starts[line] + m.end())
+            elif tok.type == "table_open" and mp:
+                for line in range(mp[0], min(mp[1], n)):
+                    s, e = lines.starts[line], lines.ends[line]
+                    for j in range(s, e):
+                        if text[j] == "|":
+                            clean[j] = " "
+                    if re.fullmatch(r"[\s|:\-]*", src_lines[line]):
+                        _blank(clean, s, e)
+            elif tok.type == "tr_open" and mp:
+                units.append(_Unit("table_row", mp[0], min(mp[1], n) - 1))
+            i += 1
+            continue
+        if tok.nesting == -1 and tok.type not in ("paragraph_close", "heading_close"):
+            if stack:
+                popped = stack.pop()
+                if popped.type == "list_item_open" and item_first_child:
+                    item_first_child.pop()
+            i += 1
+            continue
+        in_item = bool(stack) and stack[-1].type == "list_item_open"
+        first_in_item = in_item and item_first_child and item_first_child[-1]
+        if in_item and tok.type in ("paragraph_open", "heading_open", "code_block", "fence",
+                                     "html_block") and item_first_child:
+            item_first_child[-1] = False
+        item_line = stack[-1].map[0] if first_in_item and stack[-1].map else None
+        if tok.type == "heading_open" and mp:
+            first, last = mp[0], min(mp[1], n) - 1
+            if tok.markup.startswith("#"):
+                m = _ATX.match(src_lines[first])
+                if m:
+                    _blank(clean, lines.starts[first] + m.start(2), lines.starts[first] + m.end(2))
+                mc = _ATX_CLOSE.search(src_lines[first])
+                if mc:
+                    _blank(clean, lines.starts[first] + mc.start(1), lines.starts[first] + mc.end(1))
+            else:  # setext: blank the underline
+                if last > first and _SETEXT_LINE.match(src_lines[last]):
+                    _blank(clean, lines.starts[last], lines.ends[last])
+                    last -= 1
+            if item_line is not None:
+                first = item_line
+            units.append(_Unit("heading", first, last, level=int(tok.tag[1:] or 1),
+                               force_heading=True))
+            i += 3
+            continue
+        if tok.type == "paragraph_open" and mp:
+            first, last = mp[0], min(mp[1], n) - 1
+            if item_line is not None:
+                first = item_line
+            kind: BlockKind = "list_item" if first_in_item else "paragraph"
+            units.extend(_plain_units(text, lines, first, last, kind))
+            i += 3
+            continue
+        if tok.type in ("fence", "code_block") and mp:
+            first, last = mp[0], min(mp[1], n) - 1
+            if item_line is not None:
+                first = item_line
+            if tok.type == "fence":
+                for line in (mp[0], last):
+                    if line < n and _FENCE_LINE.match(src_lines[line]):
+                        _blank(clean, lines.starts[line], lines.ends[line])
+                if depth == 0 and _fence_is_markdown(tok) and last - mp[0] >= 2:
+                    inner = _markdown_units(text, lines, clean, mp[0] + 1, last, depth + 1)
+                    units.extend(inner or [])
+                else:
+                    units.append(_Unit("code", first, last))
+            else:
+                # Indented "code" in a student submission is almost always indented prose.
+                kind = "list_item" if first_in_item else "paragraph"
+                units.extend(_plain_units(text, lines, first, last, kind))
+            i += 1
+            continue
+        if tok.type == "html_block" and mp:
+            units.extend(_html_units(text, lines, mp[0], min(mp[1], n) - 1))
+            i += 1
+            continue
+        i += 1
+    return units
+
+
+def _fence_is_markdown(tok: Token) -> bool:
+    """A fence whose body is a Markdown document with headings, not code or a log."""
+    info = (tok.info or "").strip().lower()
+    if info not in ("", "markdown", "md", "text", "txt"):
+        return False
+    body = tok.content
+    heads = len(re.findall(r"^\s{0,3}(?:#{1,6}\s|\*\*[^*\n]{2,60}\*\*\s*:?\s*$)", body, re.M))
+    return heads >= 2
+
+
+def _html_units(text: str, lines: _Lines, first: int, last: int) -> list[_Unit]:
+    """HTML blocks: ``<hN>`` lines become headings, other text lines plain units."""
+    out: list[_Unit] = []
+    run_start: int | None = None
+    for line in range(first, last + 1):
+        raw = text[lines.starts[line]:lines.ends[line]]
+        m = _HTML_HEADING_OPEN.search(raw)
+        if m:
+            if run_start is not None:
+                out.extend(_plain_units(text, lines, run_start, line - 1, "html"))
+                run_start = None
+            out.append(_Unit("heading", line, line, level=int(m.group(1)), force_heading=True))
+        elif run_start is None:
+            run_start = line
+    if run_start is not None:
+        out.extend(_plain_units(text, lines, run_start, last, "html"))
+    return out
+
+
+def _line_kind(raw: str) -> str:
+    """Role of one physical line inside a paragraph: emph, title, label, time, bullet, text."""
+    stripped = _HTML_TAG.sub("", raw).strip()
+    if not stripped:
+        return "blank"
+    if _EMPH_LINE.match(raw) and len(stripped) <= 90:
+        return "emph"
+    if _TIME_START.match(stripped.lstrip("*_-•–")):
+        return "time"
+    if _LIST_MARK.match(stripped):
+        return "bullet"
+    plain = stripped.replace("**", "").replace("__", "")
+    if _LABEL_EMPTY.match(plain) and len(plain.split()) <= _MAX_LABEL_WORDS + 1:
+        return "title"
+    if _label_of(plain) is not None:
+        return "label"
+    if _is_title_like(plain, standalone=False):
+        return "title"
+    return "text"
+
+
+def _plain_units(text: str, lines: _Lines, first: int, last: int, kind: BlockKind) -> list[_Unit]:
+    """Split a multi-line paragraph where its lines are separate things.
+
+    CommonMark joins consecutive lines into one paragraph, but plain-text submissions put a
+    heading, ``Label: value`` pairs or timestamped entries on consecutive lines; each of those
+    lines starts its own unit, while wrapped prose lines stay together.
+    """
+    if last < first:
+        return []
+    if last == first:
+        raw = text[lines.starts[first]:lines.ends[first]]
+        lk = _line_kind(raw)
+        if lk == "blank":
+            return []
+        return [_Unit(kind, first, first, force_heading=lk == "emph")]
+    kinds = []
+    for line in range(first, last + 1):
+        kinds.append(_line_kind(text[lines.starts[line]:lines.ends[line]]))
+    out: list[_Unit] = []
+    cur: _Unit | None = None
+    prev_kind = ""
+    for off, lk in enumerate(kinds):
+        line = first + off
+        if lk == "blank":
+            cur = None
+            prev_kind = lk
+            continue
+        unit_kind: BlockKind = kind if (cur is None and not out) else (
+            "html" if kind == "html" else "paragraph")
+        if kind == "list_item" and not out and cur is None:
+            unit_kind = "list_item"
+        # A title line only counts as one after a line that ends a sentence or another start.
+        starts_new = cur is None or lk in ("emph", "label", "time", "bullet") or (
+            lk == "title" and (prev_kind in ("emph", "title", "label", "time", "bullet")
+                               or _ends_sentence(text, lines, line - 1)))
+        if prev_kind in ("emph", "title"):
+            starts_new = True  # the line after a heading starts the body
+        if starts_new:
+            cur = _Unit(unit_kind, line, line, force_heading=lk == "emph")
+            out.append(cur)
+        else:
+            assert cur is not None
+            cur.last = line
+        prev_kind = lk
+    return out
+
+
+def _ends_sentence(text: str, lines: _Lines, line: int) -> bool:
+    s = text[lines.starts[line]:lines.ends[line]].rstrip()
+    return not s or s[-1] in ".!?:;)"
+
+
+def _blank_html_and_inline(text: str, clean: list[str], lines: _Lines, units: list[_Unit]) -> None:
+    """Blank HTML tags, emphasis markers, link brackets and backticks outside code blocks."""
+    for u in units:
+        if u.kind == "code":
+            continue
+        s, e = lines.starts[u.first], lines.ends[u.last]
+        seg = text[s:e]
+        if "<" in seg:
+            for m in _HTML_TAG.finditer(seg):
+                _blank(clean, s + m.start(), s + m.end())
+        if "&" in seg:
+            for m in _ENTITY_NBSP.finditer(seg):
+                _blank(clean, s + m.start(), s + m.end())
+        if "*" in seg:
+            for m in _EMPH_STAR.finditer(seg):
+                d = len(m.group(1))
+                _blank(clean, s + m.start(), s + m.start() + d)
+                _blank(clean, s + m.end() - d, s + m.end())
+        if "_" in seg:
+            for m in _EMPH_UNDER.finditer(seg):
+                d = len(m.group(1))
+                _blank(clean, s + m.start(), s + m.start() + d)
+                _blank(clean, s + m.end() - d, s + m.end())
+        if "~~" in seg:
+            for m in _STRIKE.finditer(seg):
+                _blank(clean, s + m.start(), s + m.start() + 2)
+                _blank(clean, s + m.end() - 2, s + m.end())
+        if "](" in seg:
+            for m in _LINK_PUNCT.finditer(seg):
+                _blank(clean, s + m.start(), s + m.start(1))
+                _blank(clean, s + m.end(1), s + m.end(1) + 2)
+                _blank(clean, s + m.end() - 1, s + m.end())
+        if "`" in seg:
+            for j in range(s, e):
+                if text[j] == "`":
+                    clean[j] = " "
+        if u.kind == "heading" or u.force_heading:
+            # Stray heading marks left in emphasis-only headings ("**Timeline:**" with odd marks).
+            for j in range(s, e):
+                if text[j] in "*_#":
+                    clean[j] = " "
+
+
+def _finish(text: str, clean: str, lines: _Lines, units: list[_Unit]) -> list[Block]:
+    """Trim units to their non-blank clean extent and decide heading / label kinds."""
+    blocks: list[Block] = []
+    for u in units:
+        s, e = lines.starts[u.first], lines.ends[u.last]
+        while s < e and clean[s].isspace():
+            s += 1
+        while e > s and clean[e - 1].isspace():
+            e -= 1
+        if e <= s:
+            continue
+        seg = clean[s:e]
+        collapsed = " ".join(seg.split())
+        kind: BlockKind = u.kind
+        heading: str | None = None
+        body_start: int | None = None
+        level = u.level
+        if kind == "heading" or u.force_heading:
+            kind = "heading"
+            heading = collapsed.rstrip(":").strip() or collapsed
+            level = level or 3
+        elif kind in ("paragraph", "list_item", "html"):
+            raw_first = text[s:lines.ends[u.first]]
+            one_line = u.first == u.last
+            em = _EMPH_PREFIX.match(raw_first)
+            lab = _label_of(seg)
+            if one_line and _LABEL_EMPTY.match(seg) and _label_of(seg) is None and len(
+                    collapsed.split()) <= _MAX_LABEL_WORDS + 1 and kind != "list_item":
+                kind, heading, level = "heading", collapsed.rstrip(":： ").strip(), 4
+            elif lab is not None:
+                kind, heading = "label", lab[0]
+                body_start = s + lab[1]
+            elif em is not None and len(em.group(1).split()) <= _MAX_LABEL_WORDS:
+                kind, heading = "label", " ".join(em.group(1).split())
+                body_start = s + em.end()
+            elif one_line and kind != "list_item" and _is_title_like(seg, standalone=True):
+                kind, heading, level = "heading", collapsed.rstrip(":： ").strip(), 4
+        line = u.first + 1
+        col = s - lines.starts[u.first] + 1
+        blocks.append(Block(index=len(blocks), kind=kind, start=s, end=e, line=line, col=col,
+                            text=collapsed, heading=heading, body_start=body_start,
+                            level=level))
+    return blocks
+
+
+def _not_postmortem_reason(text: str, clean: str) -> str | None:
+    """Why the text cannot be a postmortem: empty, or only links / images with no prose."""
+    if not clean.strip():
+        return "empty"
+    prose = _URL.sub(" ", re.sub(r"!?\[[^\]]*\]\([^)]*\)", " ", clean))
+    words = _WORD.findall(prose)
+    n_links = len(_URL.findall(text))
+    n_images = len(re.findall(r"!\[[^\]]*\]\(|<img\b", text, re.I))
+    if len(words) < 40:
+        if n_images and n_images >= n_links:
+            return "image-only"
+        if n_links:
+            return "link-only"
+    if len(words) < 25:
+        return "near-empty"
+    return None
