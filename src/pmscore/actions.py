@@ -1,0 +1,197 @@
+"""Stage 6: extract corrective / preventive tasks and judge whether each is actionable.
+
+Why rules first: the annotation guide defines "actionable" by visible evidence (a concrete
+action verb on a specific object, no aspiration, no open-ended goal), so a lexicon-based score
+can say *why* a task is weak ("goal without a deliverable: 'Improve'"). The issue-3 classifier
+can reuse the same evidence through ``pmscore.features.action_features``.
+
+Items are taken from ``corrective_actions`` sections and from any section whose heading reads
+like a task list ("Action Items", "TODO", "Tasks", "Short-term Actions:"), in document order,
+verbatim with offsets; headings and intro sentences ("we will implement the following
+measures:") are not items.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Sequence
+
+from pmscore.features import (Cue, find_deadline, find_non_actionable, find_owner,
+                              find_specifics, has_threshold, leading_verb, has_action_verb,
+                              object_cues, task_pattern, word_count)
+from pmscore.resources import read_json
+from pmscore.types import ActionItem, Block, Document, Entity, Section
+
+__all__ = ["extract", "judge", "candidate_spans"]
+
+# Item boundaries inside a paragraph: sentence ends, and line breaks before a capitalised line
+# or a bullet (a list typed without Markdown).
+_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[`A-Z0-9])|\n(?=\s*(?:[-*+•]|\d+[.)]|[A-Z(@]))")
+
+
+def _weights() -> dict[str, float]:
+    """Score weights of the actionability rule (data: specific_cues.json ``action_weights``)."""
+    defaults = {"verb_first": 1.0, "verb_any": 0.5, "object": 1.0, "object_cap": 2.0,
+                "specific": 1.0, "specific_cap": 2.0, "threshold": 1.0, "attitude": -3.0,
+                "goal": -1.5, "periodic": -1.5, "catchall": -1.5, "penalty_cap": -4.5,
+                "short": -1.0, "threshold_score": 1.5}
+    data = read_json("lexicons", "specific_cues.json").get("action_weights", {})
+    defaults.update({k: float(v) for k, v in data.items() if not k.startswith("_")})
+    return defaults
+
+
+def judge(text: str, services: Sequence[str] = ()) -> tuple[bool, float, str]:
+    """(actionable, confidence, reason) for one task text.
+
+    Score = verb + object + named cues + threshold - attitude/goal/periodic/catch-all phrases;
+    actionable when it reaches ``threshold_score``. Confidence grows with the distance from
+    the threshold (logistic), so borderline items show low confidence.
+    """
+    w = _weights()
+    verb = leading_verb(text)
+    objs = object_cues(text)
+    spec = [c for c in find_specifics(text, services) if c.kind != "quoted"]
+    na = find_non_actionable(text)
+    score = 0.0
+    parts: list[str] = []
+    if verb:
+        score += w["verb_first"]
+        parts.append(f"verb '{verb}'")
+    elif has_action_verb(text):
+        score += w["verb_any"]
+    if objs:
+        score += min(w["object_cap"], w["object"] * len(objs))
+        parts.append("object " + ", ".join(dict.fromkeys(c.text for c in objs)))
+    if spec:
+        score += min(w["specific_cap"], w["specific"] * len(spec))
+        parts.append("names " + ", ".join(dict.fromkeys(c.text for c in spec)))
+    if has_threshold(text):
+        score += w["threshold"]
+        parts.append("a threshold")
+    penalty = 0.0
+    blockers: list[Cue] = []
+    for kind in ("attitude", "goal", "periodic", "catchall"):
+        hits = [c for c in na if c.kind == kind]
+        if hits:
+            penalty += w[kind]
+            blockers.extend(hits)
+    score += max(w["penalty_cap"], penalty)
+    if word_count(text) < 3:
+        score += w["short"]
+    ok = score >= w["threshold_score"]
+    conf = 1.0 / (1.0 + math.exp(-abs(score - w["threshold_score"]) * 1.5))
+    if ok:
+        reason = "actionable: " + "; ".join(parts)
+    elif blockers:
+        kinds = {"attitude": "an attitude, nothing to deliver",
+                 "goal": "a goal without a deliverable",
+                 "periodic": "an open-ended regular activity",
+                 "catchall": "a catch-all object"}
+        first = blockers[0]
+        reason = f"not actionable: {kinds[first.kind]} ('{first.text}')"
+    elif not verb and not objs:
+        reason = "not actionable: no action verb and no concrete object"
+    else:
+        reason = "not actionable: no specific object (component, check, metric, file)"
+    return ok, round(conf, 3), reason
+
+
+def _is_task_section(sec: Section) -> bool:
+    if sec.label == "corrective_actions":
+        return True
+    rx = task_pattern("task_list_heading")
+    return bool(sec.label == "other" and sec.heading and rx and rx.search(sec.heading)
+                and not re.search(r"\blessons?\b|\bwent\s+(?:well|wrong)\b", sec.heading, re.I))
+
+
+def _trim(doc: Document, s: int, e: int) -> tuple[int, int]:
+    while s < e and not doc.clean[s].strip():
+        s += 1
+    while e > s and not doc.clean[e - 1].strip():
+        e -= 1
+    return s, e
+
+
+def _pieces(doc: Document, s: int, e: int) -> list[tuple[int, int]]:
+    """Sentence / line pieces of a paragraph span (absolute offsets)."""
+    out: list[tuple[int, int]] = []
+    pos = s
+    for m in _SPLIT.finditer(doc.clean, s, e):
+        out.append(_trim(doc, pos, m.start()))
+        pos = m.end()
+    out.append(_trim(doc, pos, e))
+    return [(a, b) for a, b in out if b > a]
+
+
+def _is_intro(text: str) -> bool:
+    rx = task_pattern("intro_sentence")
+    return bool(rx and rx.search(text.strip()))
+
+
+def candidate_spans(doc: Document, sections: Sequence[Section]) -> list[tuple[int, int]]:
+    """Spans of task candidates in task sections, in document order, without intros."""
+    spans: list[tuple[int, int]] = []
+    seen: set[int] = set()
+    for sec in sections:
+        if not _is_task_section(sec):
+            continue
+        for i in sec.block_indices:
+            if i in seen or not 0 <= i < len(doc.blocks):
+                continue
+            seen.add(i)
+            b: Block = doc.blocks[i]
+            if b.kind in ("heading", "code", "html"):
+                continue
+            if b.kind == "table_row":
+                if re.search(r"\b(?:action|task|item|owner|status)\b", b.text, re.I) and \
+                        word_count(b.text) <= 6:
+                    continue  # a header row
+                spans.append(_trim(doc, b.start, b.end))
+                continue
+            if b.kind == "label" and b.body_start is not None and not doc.clean[
+                    b.body_start:b.end].strip():
+                continue  # a bare "Short-term:" label
+            if b.kind == "list_item" or b.kind == "label":
+                s, e = _trim(doc, b.start, b.end)
+                text = doc.clean[s:e]
+                if "\n" in text.strip() and b.kind == "label":
+                    # a label followed by one task per line
+                    pieces = _pieces(doc, b.body_start or s, e)
+                    spans.extend(p for p in pieces if not _is_intro(doc.clean[p[0]:p[1]]))
+                elif e > s and not _is_intro(text):
+                    spans.append((s, e))
+                continue
+            for p in _pieces(doc, b.start, b.end):
+                if not _is_intro(doc.clean[p[0]:p[1]]):
+                    spans.append(p)
+    spans = sorted(set(spans))
+    return [sp for sp in spans if re.search(r"[A-Za-z]{2}", doc.clean[sp[0]:sp[1]])]
+
+
+def _strip_bullet(doc: Document, s: int, e: int) -> tuple[int, int]:
+    """Drop a leading bullet / number / checkbox so the verbatim text starts at the words."""
+    m = re.match(r"\s*(?:(?:[-*+•]|\d+[.)]|\[[ xX]\])\s+)+", doc.text[s:e])
+    if m and m.end() < e - s:
+        s += m.end()
+    return s, e
+
+
+def extract(doc: Document, sections: Sequence[Section], entities: Sequence[Entity] = ()
+            ) -> tuple[ActionItem, ...]:
+    """Every corrective / preventive task of ``doc``, in order, judged (see module doc)."""
+    services = tuple(dict.fromkeys(en.text for en in entities if en.label == "SERVICE"))
+    items: list[ActionItem] = []
+    for s, e in candidate_spans(doc, sections):
+        s, e = _strip_bullet(doc, s, e)
+        clean = doc.clean[s:e]
+        ok, conf, reason = judge(" ".join(clean.split()), services)
+        own = find_owner(clean)
+        due = find_deadline(clean)
+        items.append(ActionItem(
+            text=doc.text[s:e], start=s, end=e, actionable=ok,
+            owner=own is not None, deadline=due is not None,
+            owner_text=own.text if own else None, deadline_text=due.text if due else None,
+            reason=reason, confidence=conf,
+        ))
+    return tuple(items)

@@ -1,0 +1,391 @@
+"""Shared text features for root-cause and action-item judgements.
+
+Why a module of its own: the rule-based stages (``pmscore.rootcause``, ``pmscore.actions``)
+and the later scikit-learn classifiers (issue 3) must look at the same evidence, so a model
+score and a rule finding can be explained with the same words. Every public function here is
+a plain, stateless function of a string that returns plain values; the ``*_features`` functions
+return flat ``dict[str, float]`` so a ``FunctionTransformer`` + ``DictVectorizer`` can use them
+directly::
+
+    FunctionTransformer(lambda xs: [rootcause_features(x) for x in xs]) | DictVectorizer()
+
+All lexicons and patterns are package data (``data/lexicons/*.txt``,
+``data/lexicons/specific_cues.json``), read once and cached.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+from rapidfuzz import fuzz
+
+from pmscore.resources import read_json, read_lines
+
+__all__ = [
+    "Cue",
+    "find_specifics",
+    "find_vague",
+    "find_non_actionable",
+    "find_owner",
+    "find_deadline",
+    "leading_verb",
+    "has_action_verb",
+    "object_cues",
+    "has_threshold",
+    "rootcause_features",
+    "action_features",
+    "word_count",
+    "task_pattern",
+]
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A typed mention found in a text: ``kind`` names the lexicon or pattern that matched.
+
+    ``start``/``end`` are offsets into the string that was searched (callers add their own
+    base offset). ``score`` is 100 for exact matches and the rapidfuzz score for fuzzy ones.
+    """
+
+    kind: str
+    text: str
+    start: int
+    end: int
+    score: float = 100.0
+
+
+# --------------------------------------------------------------------------- data loading
+
+
+def _alternation(words: Iterable[str]) -> re.Pattern[str]:
+    """One case-insensitive word-bounded regex for a phrase list, longest phrases first."""
+    items = sorted({w.strip().lower() for w in words if w.strip()}, key=len, reverse=True)
+    body = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in items)
+    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _cues() -> dict:
+    data = read_json("lexicons", "specific_cues.json")
+    return {
+        "component": _alternation(data["components"]),
+        "generic": {w.lower() for w in data["generic_components"]},
+        "generic_re": _alternation(data["generic_components"]),
+        "mechanism": _alternation(data["mechanisms"]),
+        "patterns": {k: re.compile(v) for k, v in data["patterns"].items()},
+        "task": {k: re.compile(v, re.IGNORECASE | re.MULTILINE)
+                 for k, v in data.get("task_patterns", {}).items() if not k.startswith("_")},
+    }
+
+
+@lru_cache(maxsize=1)
+def _vague_lexicon() -> tuple[tuple[tuple[str, str], ...], re.Pattern[str]]:
+    phrases: list[tuple[str, str]] = []
+    heads: list[str] = []
+    for line in read_lines("lexicons", "vague_phrases.txt"):
+        kind, _, value = line.partition(":")
+        kind, value = kind.strip(), value.strip().lower()
+        if kind == "head":
+            heads.append(value)
+        elif kind in ("vague", "generic") and value:
+            phrases.append((kind, value))
+    head_alt = "|".join(sorted((re.escape(h) for h in heads), key=len, reverse=True))
+    # "some/a/an [up to 3 words] HEAD": the determiner makes it indefinite, i.e. unnamed.
+    head_re = re.compile(
+        rf"\b(?:some|a|an|an?\s+unknown|certain)\s+(?:[\w'-]+\s+){{0,3}}?(?:{head_alt})\b",
+        re.IGNORECASE,
+    )
+    return tuple(phrases), head_re
+
+
+@lru_cache(maxsize=1)
+def _verbs() -> tuple[re.Pattern[str], re.Pattern[str], frozenset[str]]:
+    verbs, objects = [], []
+    for line in read_lines("lexicons", "action_verbs.txt"):
+        if line.startswith("object:"):
+            objects.append(line.split(":", 1)[1].strip())
+        else:
+            verbs.append(line)
+    forms: list[str] = []
+    for v in verbs:
+        head, *rest = v.split(" ")
+        tail = (" " + " ".join(rest)) if rest else ""
+        stem = head[:-1] if head.endswith("e") else head
+        for f in (head, head + "s", head + "es", stem + "ed", stem + "ing", head + "d",
+                  head + head[-1] + "ed", head + head[-1] + "ing"):
+            forms.append(f + tail)
+    first = frozenset(v.split(" ")[0].lower() for v in verbs)
+    return _alternation(forms), _alternation(objects), first
+
+
+@lru_cache(maxsize=1)
+def _non_actionable() -> tuple[tuple[str, str], ...]:
+    out = []
+    for line in read_lines("lexicons", "non_actionable.txt"):
+        kind, _, value = line.partition(":")
+        if value.strip():
+            out.append((kind.strip(), value.strip().lower()))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _non_actionable_re() -> dict[str, re.Pattern[str]]:
+    by_kind: dict[str, list[str]] = {}
+    for kind, phrase in _non_actionable():
+        by_kind.setdefault(kind, []).append(phrase)
+    return {k: _alternation(v) for k, v in by_kind.items()}
+
+
+# --------------------------------------------------------------------------- finders
+
+
+def _dedupe(cues: list[Cue]) -> list[Cue]:
+    """Drop cues contained in a longer cue already kept; keep text order."""
+    cues = sorted(cues, key=lambda c: (c.start, -(c.end - c.start)))
+    out: list[Cue] = []
+    for c in cues:
+        if any(o.start <= c.start and c.end <= o.end for o in out):
+            continue
+        out.append(c)
+    return out
+
+
+def find_specifics(text: str, services: Sequence[str] = ()) -> list[Cue]:
+    """What a statement names that an engineer could check.
+
+    Kinds: ``component`` (named technology or component from the lexicon, or a SERVICE entity
+    that is not a generic word like "server"), ``mechanism`` (typo, memory leak, expired
+    certificate...), and the pattern kinds ``file``, ``path``, ``version``, ``error_code``,
+    ``config_key``, ``code``, ``ip``, ``port``, ``quoted``.
+    """
+    cfg = _cues()
+    found: list[Cue] = []
+    for kind in ("component", "mechanism"):
+        for m in cfg[kind].finditer(text):
+            found.append(Cue(kind, m.group(0), m.start(), m.end()))
+    for kind, rx in cfg["patterns"].items():
+        for m in rx.finditer(text):
+            s = m.group(0).strip()
+            if not s:
+                continue
+            if kind == "quoted" and len(s.split()) > 4:
+                continue  # a quoted sentence is speech, not a name
+            found.append(Cue(kind, m.group(0), m.start(), m.end()))
+    low = text.lower()
+    for svc in services:
+        name = svc.strip()
+        if not name or name.lower() in cfg["generic"]:
+            continue
+        i = low.find(name.lower())
+        if i >= 0:
+            found.append(Cue("component", text[i:i + len(name)], i, i + len(name)))
+    return _dedupe(found)
+
+
+def _word_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a fuzzy alignment to whole words, so the reported phrase is readable."""
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    return start, end
+
+
+def find_vague(text: str, cutoff: float = 90.0) -> list[Cue]:
+    """Vague (``kind="vague"``) and generic-mechanism (``kind="generic"``) phrases, verbatim.
+
+    Lexicon phrases are aligned with ``rapidfuzz.fuzz.partial_ratio_alignment`` so spelling
+    slips ("glitchs", "mis-configuration") still match; the pattern "some/a/an [..] HEAD" finds
+    unnamed problems ("some framework problem") unless a specific cue sits inside the phrase.
+    """
+    phrases, head_re = _vague_lexicon()
+    low = text.lower()
+    hits: list[Cue] = []
+    for kind, phrase in phrases:
+        if len(low) < len(phrase) - 2:
+            continue
+        al = fuzz.partial_ratio_alignment(phrase, low, score_cutoff=cutoff)
+        if al is None:
+            continue
+        s, e = _word_span(text, al.dest_start, al.dest_end)
+        # short phrases must match whole words, not a piece of a longer word
+        if e - s > len(phrase) + 6:
+            continue
+        hits.append(Cue(kind, text[s:e], s, e, al.score))
+    specifics = find_specifics(text)
+    for m in head_re.finditer(text):
+        inner = [c for c in specifics if m.start() <= c.start < m.end()]
+        if inner:
+            continue
+        hits.append(Cue("vague", m.group(0), m.start(), m.end(), 100.0))
+    hits = sorted(hits, key=lambda c: (c.start, -(c.end - c.start)))
+    out: list[Cue] = []
+    for c in hits:
+        clash = [o for o in out if c.start < o.end and o.start < c.end]
+        if clash:
+            # overlapping: keep the vague reading over the generic one, else the longer
+            o = clash[0]
+            if (c.kind == "vague" and o.kind == "generic") or (
+                    c.kind == o.kind and c.end - c.start > o.end - o.start):
+                out[out.index(o)] = c
+            continue
+        out.append(c)
+    return out
+
+
+def find_non_actionable(text: str) -> list[Cue]:
+    """Attitude / goal / periodic / catch-all phrases of a task (kinds from the lexicon)."""
+    out: list[Cue] = []
+    for kind, rx in _non_actionable_re().items():
+        for m in rx.finditer(text):
+            out.append(Cue(kind, m.group(0), m.start(), m.end()))
+    return sorted(out, key=lambda c: c.start)
+
+
+def find_owner(text: str) -> Cue | None:
+    """An owner: "(Owner: X)", "@alice", "Assignee: X", "SRE team will", "X team to ..."."""
+    rx = _cues()["task"].get("owner")
+    if rx is None:
+        return None
+    m = rx.search(text)
+    if not m:
+        return None
+    g = next((i for i in range(1, (m.lastindex or 0) + 1) if m.group(i)), 0)
+    return Cue("owner", m.group(g).strip(), m.start(g), m.end(g))
+
+
+def find_deadline(text: str) -> Cue | None:
+    """A deadline: a date, "by Friday", "within 2 weeks", "Q3", "end of sprint"..."""
+    rx = _cues()["task"].get("deadline")
+    if rx is None:
+        return None
+    m = rx.search(text)
+    if not m:
+        return None
+    g = next((i for i in range(1, (m.lastindex or 0) + 1) if m.group(i)), 0)
+    return Cue("deadline", m.group(g).strip(), m.start(g), m.end(g))
+
+
+_LEAD_NOISE = re.compile(
+    r"^\s*(?:(?:\[[ xX]\]|[-*+•]|\d+[.)]|[a-z][.)])\s*)*"
+    r"(?:(?:we|i|they|the team|our team)\s+(?:will|shall|should|must|need to|plan to|are going to)"
+    r"\s+|(?:will|to|please)\s+)?",
+    re.IGNORECASE,
+)
+
+
+def leading_verb(text: str) -> str | None:
+    """The action verb that opens a task ("Patch Nginx" -> "Patch"), if any.
+
+    Skips bullets, checkboxes and a leading "We will"/"To"; a "Label: body" task is judged on
+    its body ("Monitoring: add an alert..." -> "add").
+    """
+    verbs_re, _, _ = _verbs()
+    body = text
+    head, sep, rest = text.partition(":")
+    if sep and len(head.split()) <= 5 and rest.strip():
+        body = rest
+    m = _LEAD_NOISE.match(body)
+    body = body[m.end():] if m else body
+    v = verbs_re.match(body)
+    return v.group(0) if v else None
+
+
+def has_action_verb(text: str) -> bool:
+    """Whether any lexicon action verb appears in the text (not only first)."""
+    return _verbs()[0].search(text) is not None
+
+
+def object_cues(text: str) -> list[Cue]:
+    """Concrete deliverable nouns of a task (alert, check, script, runbook...)."""
+    return [Cue("object", m.group(0), m.start(), m.end()) for m in _verbs()[1].finditer(text)]
+
+
+_THRESHOLD = re.compile(
+    r"\b\d+(?:\.\d+)?\s*(?:%|percent|ms|milliseconds?|s|sec|seconds?|min|minutes?|h|hours?|days?|"
+    r"mb|gb|tb|kb|rps|qps|req/s|connections?|requests?|errors?)\b"
+    r"|\b(?:above|below|over|under|exceeds?|more than|less than|at least|at most|>|<)\s*\d+",
+    re.IGNORECASE,
+)
+
+
+def has_threshold(text: str) -> bool:
+    """A number with a unit or a comparison ("above 800 ms", "5%", "every 30 minutes")."""
+    return _THRESHOLD.search(text) is not None
+
+
+def task_pattern(name: str) -> re.Pattern[str] | None:
+    """A compiled pattern of ``specific_cues.json`` ``task_patterns`` (headings, intros...)."""
+    return _cues()["task"].get(name)
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+# --------------------------------------------------------------------------- feature dicts
+
+
+def _kind_counts(cues: Iterable[Cue], prefix: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for c in cues:
+        out[f"{prefix}{c.kind}"] = out.get(f"{prefix}{c.kind}", 0.0) + 1.0
+    return out
+
+
+def rootcause_features(text: str, context: str = "", services: Sequence[str] = ()
+                       ) -> dict[str, float]:
+    """Flat numeric features of a root-cause statement (and optionally its whole document).
+
+    ``context`` is the rest of the document: the annotation guide judges specificity on the
+    whole document, so cues found there are counted separately (``doc_*``).
+    """
+    spec = find_specifics(text, services)
+    vague = find_vague(text)
+    feats: dict[str, float] = {
+        "rc_words": float(word_count(text)),
+        "rc_empty": float(not text.strip()),
+        "rc_n_specific": float(len(spec)),
+        "rc_n_vague": float(sum(c.kind == "vague" for c in vague)),
+        "rc_n_generic": float(sum(c.kind == "generic" for c in vague)),
+        "rc_vague_score": max((c.score for c in vague if c.kind == "vague"), default=0.0) / 100,
+        "rc_causal": float(bool(re.search(r"\b(because|caused|due to|led to|leading to|result"
+                                          r"(?:ed|ing) in|so that|which made|made)\b",
+                                          text, re.I))),
+        "rc_has_number": float(bool(re.search(r"\d", text))),
+    }
+    feats.update(_kind_counts(spec, "rc_spec_"))
+    if context:
+        dspec = find_specifics(context, services)
+        feats["doc_n_specific"] = float(len(dspec))
+        feats.update(_kind_counts(dspec, "doc_spec_"))
+    return feats
+
+
+def action_features(text: str) -> dict[str, float]:
+    """Flat numeric features of one action item (verb first, object, cues, blockers, length)."""
+    na = find_non_actionable(text)
+    spec = find_specifics(text)
+    feats: dict[str, float] = {
+        "ai_words": float(word_count(text)),
+        "ai_verb_first": float(leading_verb(text) is not None),
+        "ai_verb_any": float(has_action_verb(text)),
+        "ai_n_object": float(len(object_cues(text))),
+        "ai_n_specific": float(len(spec)),
+        "ai_threshold": float(has_threshold(text)),
+        "ai_owner": float(find_owner(text) is not None),
+        "ai_deadline": float(find_deadline(text) is not None),
+        "ai_n_non_actionable": float(len(na)),
+    }
+    feats.update(_kind_counts(na, "ai_na_"))
+    feats.update(_kind_counts(spec, "ai_spec_"))
+    return feats
