@@ -180,3 +180,22 @@ def predict(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     from pmscore.pipeline import grade
 
     return [grade(r["text"], path=str(r.get("id", ""))).labels for r in records]
+
+
+def baseline_labels(model_dir: Any, texts: list[str], trust: bool = False) -> list[dict[str, Any]]:
+    """The floor: grade from document length alone, every other field its training majority."""
+    import copy
+    from pathlib import Path
+
+    from pmscore.ml import store
+    from pmscore.ml.train import baseline_predict
+
+    manifest = store.read_manifest(Path(model_dir))
+    base = manifest.get("baseline_labels")
+    grades = baseline_predict(model_dir, texts, trust=trust)
+    out = []
+    for g in grades:
+        lab = copy.deepcopy(base)
+        lab["grade"] = int(g)
+        out.append(lab)
+    return out

@@ -6,19 +6,45 @@ one public function (see docs/ARCHITECTURE.md).
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from pmscore import actions, checks, entities, facts as facts_mod, labels, reader, review
 from pmscore import rootcause, score as score_mod, sections, timeline
 from pmscore.types import Analysis, Report
 
+DEFAULT = "default"
+"""Sentinel for ``models``: use the packaged models when there are any."""
 
-def analyse(text: str, path: str | None = None) -> Analysis:
-    """Run the analysis stages (read, sections, entities, timeline, root cause, actions)."""
+
+def resolve_models(models: Any) -> Any:
+    """``"default"`` -> the packaged models (or None when none are installed)."""
+    if isinstance(models, str) and models == DEFAULT:
+        from pmscore.ml.runtime import default_models
+
+        return default_models()
+    return models
+
+
+def analyse(text: str, path: str | None = None, models: Any = None) -> Analysis:
+    """Run the analysis stages (read, sections, entities, timeline, root cause, actions).
+
+    With ``models`` (a :class:`pmscore.ml.runtime.Models`), the section classifier labels
+    unheaded blocks and the root-cause and action-item models vote with the rules.
+    """
     doc = reader.read(text, path=path)
-    block_labels, secs = sections.classify(doc)
+    hook = models.classify_blocks if models is not None and models.section is not None else None
+    block_labels, secs = sections.classify(doc, content_classifier=hook)
     ents = entities.extract(doc)
     tl = timeline.entries(doc, secs, ents)
     rc = rootcause.assess(doc, secs, ents)
     items = actions.extract(doc, secs, ents)
+    if models is not None:
+        from pmscore.ml.runtime import combine_actions, combine_rootcause
+
+        services = tuple(dict.fromkeys(e.text for e in ents if e.label == "SERVICE"))
+        rc = combine_rootcause(rc, models, doc.clean, services)
+        items = combine_actions(items, models)
     return Analysis(document=doc, sections=secs, block_labels=block_labels, entities=ents,
                     root_cause=rc, action_items=items, timeline=tl)
 
@@ -40,9 +66,14 @@ def is_postmortem(analysis: Analysis) -> tuple[bool, str | None]:
     return True, None
 
 
-def grade(text: str, path: str | None = None) -> Report:
-    """Grade one postmortem text. Never raises on any ``str`` input."""
-    analysis = analyse(text, path=path)
+def grade(text: str, path: str | None = None, models: Any = DEFAULT) -> Report:
+    """Grade one postmortem text. Never raises on any ``str`` input.
+
+    ``models``: ``"default"`` (the packaged models, if any), None (rules only) or a loaded
+    :class:`pmscore.ml.runtime.Models`.
+    """
+    models = resolve_models(models)
+    analysis = analyse(text, path=path, models=models)
     pm, why_not = is_postmortem(analysis)
     facts = facts_mod.compute(analysis)
     rev = review.detect(analysis)
@@ -57,6 +88,15 @@ def grade(text: str, path: str | None = None) -> Report:
 
         doc_id = PurePath(path).stem
     lab = labels.build(analysis, facts, rev, scored.grade, pm, doc_id=doc_id)
-    return Report(path=path, is_postmortem=pm, score=scored.score, grade=scored.grade,
-                  section_scores=scored.section_scores, findings=scored.findings, labels=lab,
-                  analysis=analysis, not_postmortem_reason=why_not)
+    report = Report(path=path, is_postmortem=pm, score=scored.score, grade=scored.grade,
+                    section_scores=scored.section_scores, findings=scored.findings, labels=lab,
+                    analysis=analysis, not_postmortem_reason=why_not)
+    if pm and models is not None and models.grade is not None:
+        from pmscore.ml.gradefeatures import report_features
+        from pmscore.ml.runtime import predict_grade
+
+        g = predict_grade(models, report_features(report))
+        if g is not None and g != report.grade:
+            lab = dict(lab, grade=g)
+            report = replace(report, grade=g, labels=lab)
+    return report

@@ -1,0 +1,137 @@
+"""Loading the trained models and joining their votes with the rules.
+
+The models never replace the rules' explanations: a finding still names the span and the
+reason, and the model only moves a judgement the rules were unsure of. ``Models`` is a plain
+container of fitted estimators; :func:`load_models` verifies the directory first
+(:mod:`pmscore.ml.store`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pmscore.ml import store
+from pmscore.resources import read_json
+from pmscore.types import ActionItem, RootCause
+
+ARTIFACTS = {"section": "section.joblib", "rootcause": "rootcause.joblib",
+             "actions": "actions.joblib", "grade": "grade.joblib"}
+
+
+@dataclass(frozen=True)
+class Models:
+    """Fitted estimators (any may be None when a directory holds only some of them)."""
+
+    section: Any = None
+    rootcause: Any = None
+    actions: Any = None
+    grade: Any = None
+    directory: str = ""
+
+    # -- section classifier: the hook pmscore.sections.classify expects
+    def classify_blocks(self, texts: list[str]) -> list[tuple[str, float]]:
+        if self.section is None or not texts:
+            return [("other", 0.0)] * len(texts)
+        proba = self.section.predict_proba(texts)
+        classes = list(self.section.classes_)
+        out = []
+        for row in proba:
+            i = int(row.argmax())
+            out.append((str(classes[i]), float(row[i])))
+        return out
+
+
+def default_model_dir() -> Path | None:
+    """``$PMSCORE_MODELS``, else the repository's ``models/`` next to ``src/``."""
+    env = os.environ.get("PMSCORE_MODELS")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        cand = parent / "models"
+        if (cand / store.MANIFEST).is_file():
+            return cand
+        if (parent / "pyproject.toml").is_file():
+            break
+    return None
+
+
+def load_models(model_dir: str | Path, trust: bool = False) -> Models:
+    """Verify and load every artifact the manifest lists (raises ModelError on any doubt)."""
+    d = Path(model_dir)
+    manifest = store.read_manifest(d)
+    loaded: dict[str, Any] = {}
+    for key, name in ARTIFACTS.items():
+        if name in manifest["artifacts"]:
+            loaded[key] = store.load_artifact(d, name, manifest, trust=trust)
+    return Models(directory=str(d), **loaded)
+
+
+@lru_cache(maxsize=1)
+def default_models() -> Models | None:
+    """The packaged models, loaded once per process; None when there are none."""
+    d = default_model_dir()
+    if d is None:
+        return None
+    return load_models(d)
+
+
+def _combine() -> dict[str, float]:
+    return read_json("ml.json")
+
+
+def combine_rootcause(rc: RootCause, models: Models, context: str,
+                      services: tuple[str, ...]) -> RootCause:
+    """Vote between the rule's specificity and the model's probabilities.
+
+    ``missing`` (no statement) stays the rules' call. Otherwise the rule's label counts as a
+    one-hot vote of weight ``rule_weight`` against the model's probabilities.
+    """
+    if models.rootcause is None or rc.specificity == "missing" or not rc.text.strip():
+        return rc
+    w = float(_combine()["rootcause"]["rule_weight"])
+    x = [{"text": rc.text, "context": context, "services": list(services)}]
+    proba = models.rootcause.predict_proba(x)[0]
+    classes = [str(c) for c in models.rootcause.classes_]
+    votes = {c: (1 - w) * float(p) for c, p in zip(classes, proba)}
+    votes[rc.specificity] = votes.get(rc.specificity, 0.0) + w
+    best = max(votes, key=lambda c: votes[c])
+    probs = {c: round(float(p), 3) for c, p in zip(classes, proba)}
+    if best == rc.specificity:
+        return replace(rc, probability=probs)
+    reason = f"{rc.reason}; model vote: {best} (p={probs.get(best, 0):.2f})".lstrip("; ")
+    return replace(rc, specificity=best, probability=probs, reason=reason)  # type: ignore[arg-type]
+
+
+def combine_actions(items: tuple[ActionItem, ...], models: Models) -> tuple[ActionItem, ...]:
+    """Average the rule's confidence-weighted vote with the model's probability."""
+    if models.actions is None or not items:
+        return items
+    w = float(_combine()["actions"]["rule_weight"])
+    classes = [bool(c) if not isinstance(c, str) else c == "True" for c in models.actions.classes_]
+    pos = classes.index(True)
+    proba = models.actions.predict_proba([a.text for a in items])[:, pos]
+    out = []
+    for a, p in zip(items, proba):
+        rule_p = a.confidence if a.actionable else 1.0 - a.confidence
+        combined = w * rule_p + (1 - w) * float(p)
+        actionable = combined >= 0.5
+        if actionable != a.actionable:
+            a = replace(a, actionable=actionable,
+                        reason=f"{a.reason}; model vote p(actionable)={float(p):.2f}".lstrip("; "))
+        out.append(replace(a, confidence=round(combined if actionable else 1 - combined, 3)))
+    return tuple(out)
+
+
+def predict_grade(models: Models, features: dict[str, float]) -> int | None:
+    """The grade model's grade (expected value of its class probabilities, rounded)."""
+    if models.grade is None:
+        return None
+    proba = models.grade.predict_proba([features])[0]
+    classes = [int(c) for c in models.grade.classes_]
+    expected = sum(c * float(p) for c, p in zip(classes, proba))
+    return int(min(5, max(1, round(expected))))
