@@ -15,6 +15,7 @@ line by line instead.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
@@ -29,9 +30,9 @@ _HTML_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]{0,500}?)?
 _HTML_HEADING_OPEN = re.compile(r"<h([1-6])\b", re.I)
 _ENTITY_NBSP = re.compile(r"&nbsp;", re.I)
 # Emphasis delimiters: `*`/`**`/`***` anywhere, `_`/`__` only at word boundaries (snake_case).
-_EMPH_STAR = re.compile(r"(?<![\\*])(\*{1,3})(?=[^\s*])(.+?)(?<=[^\s*\\])\1(?!\*)")
-_EMPH_UNDER = re.compile(r"(?<![\w\\_])(_{1,3})(?=[^\s_])(.+?)(?<=[^\s_\\])\1(?![\w_])")
-_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+_EMPH_STAR = re.compile(r"(?<![\\*])(\*{1,3})(?=[^\s*])([^\n]{1,300}?)(?<=[^\s*\\])\1(?!\*)")
+_EMPH_UNDER = re.compile(r"(?<![\w\\_])(_{1,3})(?=[^\s_])([^\n]{1,300}?)(?<=[^\s_\\])\1(?![\w_])")
+_STRIKE = re.compile(r"~~(?=\S)([^\n]{1,300}?)(?<=\S)~~")
 _LINK_PUNCT = re.compile(r"!?\[([^\[\]\n]{0,300})\]\(([^()\s]{0,500})\)")
 _ATX = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)")
 _ATX_CLOSE = re.compile(r"\s(#+)\s*$")
@@ -316,7 +317,17 @@ def _fence_is_markdown(tok: Token) -> bool:
         return False
     body = tok.content
     heads = len(re.findall(r"^\s{0,3}(?:#{1,6}\s|\*\*[^*\n]{2,60}\*\*\s*:?\s*$)", body, re.M))
-    return heads >= 2
+    if heads >= 2:
+        return True
+    if info not in ("", "text", "txt"):
+        return False
+    # An unlabelled fence around a whole plain-text write-up: mostly lines of words, little code.
+    rows = [r for r in body.splitlines() if r.strip()]
+    if len(rows) < 3:
+        return False
+    wordy = sum(1 for r in rows if len(_WORD.findall(r)) >= 4)
+    codey = sum(1 for r in rows if re.search(r"[{};]\s*$|^\s*[$#>]\s|=\s*\S+\s*$|\(\)", r))
+    return wordy >= 0.6 * len(rows) and codey <= 0.1 * len(rows)
 
 
 def _html_units(text: str, lines: _Lines, first: int, last: int) -> list[_Unit]:
@@ -491,8 +502,9 @@ def _finish(text: str, clean: str, lines: _Lines, units: list[_Unit]) -> list[Bl
                 body_start = s + em.end()
             elif one_line and kind != "list_item" and _is_title_like(seg, standalone=True):
                 kind, heading, level = "heading", collapsed.rstrip(":： ").strip(), 4
-        line = u.first + 1
-        col = s - lines.starts[u.first] + 1
+        li = bisect_right(lines.starts, s, u.first, u.last + 1) - 1
+        line = li + 1
+        col = s - lines.starts[li] + 1
         blocks.append(Block(index=len(blocks), kind=kind, start=s, end=e, line=line, col=col,
                             text=collapsed, heading=heading, body_start=body_start,
                             level=level))

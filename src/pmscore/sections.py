@@ -45,13 +45,13 @@ _PROMPT_TAIL = re.compile(r"\b(?:must contain|should contain|that is often).*$",
 # Extra one-block sections are only added for these (enclosing label -> labels it may hold).
 # Impact is part of nearly every summary (annotation guide), so a lower bar applies there.
 _EXTRA_INSIDE: dict[str, dict[str, float]] = {
-    "summary": {"impact": 2.0, "root_cause": _EXTRA_MIN, "resolution": _EXTRA_MIN},
+    "summary": {"impact": 1.5, "root_cause": _EXTRA_MIN, "resolution": _EXTRA_MIN},
     "impact": {"root_cause": _EXTRA_MIN},
     "root_cause": {"resolution": _EXTRA_MIN, "impact": _EXTRA_MIN},
     "resolution": {"root_cause": _EXTRA_MIN, "corrective_actions": _EXTRA_MIN},
     "timeline": {"resolution": _EXTRA_MIN, "root_cause": _EXTRA_MIN},
     "corrective_actions": {"lessons_learned": _EXTRA_MIN},
-    "other": {"lessons_learned": _EXTRA_MIN, "corrective_actions": _EXTRA_MIN,
+    "other": {"lessons_learned": 2.5, "corrective_actions": _EXTRA_MIN,
               "root_cause": _EXTRA_MIN, "resolution": _EXTRA_MIN, "impact": _EXTRA_MIN},
 }
 
@@ -303,7 +303,7 @@ def classify(
     # 5. Extra one-block sections for content that plays another role inside a section.
     have = {s.label for s in sections}
     for b in blocks:
-        if b.kind in ("code", "heading") or b.index in content or owner[b.index] is None:
+        if b.kind in ("code", "heading") or (owner[b.index] is None and b.index not in content):
             continue
         enclosing = block_labels[b.index]
         allowed = _EXTRA_INSIDE.get(enclosing, {})
