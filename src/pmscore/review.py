@@ -1,0 +1,763 @@
+"""Checks that read across the document: time consistency, blame, pasted assignment, filler.
+
+A reviewer's first questions about a postmortem are cross-document ones: do the times in the
+summary, the timeline and the stated duration tell one story; is the cause put on a person;
+is the school's assignment pasted in; is there template or chat-assistant filler left. This
+module answers them from the document text and the extracted entities only, so it keeps working
+when the section or timeline stages miss something (it falls back to its own reading of time-led
+lines and the text before the first of them). The annotation guide's hard cases settle what
+counts (``chronological`` false, ``blame``, ``prompt_pasted``). The rules in
+``pmscore.checks.review_rules`` turn the :class:`Review` into findings.
+
+Vocabulary is data: ``data/lexicons/blame_phrases.txt``, ``blame_rewrites.json``,
+``filler_phrases.txt``, ``review_timezones.json`` and ``data/rubric_text.txt``.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from pmscore import timeparse
+from pmscore.resources import data_path, read_json
+from pmscore.types import Analysis, Document
+
+DAY = 24 * 60
+
+
+# --------------------------------------------------------------------------- result types
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One contradiction between two places of the document.
+
+    ``start``/``end`` is the later (offending) span, ``other_start``/``other_end`` the span it
+    contradicts; ``numbers`` holds the computed values (minutes, differences) the note quotes.
+    ``breaks_chronology`` is True for the kinds the guide counts against ``chronological``.
+    """
+
+    kind: str
+    note: str
+    start: int
+    end: int
+    other_start: int | None = None
+    other_end: int | None = None
+    numbers: tuple[tuple[str, Any], ...] = ()
+    breaks_chronology: bool = True
+
+    @property
+    def related(self) -> tuple[tuple[int, int], ...]:
+        if self.other_start is None or self.other_end is None:
+            return ()
+        return ((self.other_start, self.other_end),)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A flagged span (blame, pasted assignment, filler) with what it matched and a fix."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+    suggestion: str = ""
+    score: float = 0.0
+    matched: str = ""
+
+
+@dataclass(frozen=True)
+class Review:
+    """Cross-document review results (labels ``chronological``, ``blame``, ``prompt_pasted``)."""
+
+    chronological: bool = True
+    consistency_issues: tuple[Issue, ...] = ()
+    blame: bool = False
+    blame_spans: tuple[Hit, ...] = ()
+    prompt_pasted: bool = False
+    pasted_spans: tuple[Hit, ...] = ()
+    filler: tuple[Hit, ...] = ()
+
+
+# --------------------------------------------------------------------------- data
+
+
+@lru_cache(maxsize=None)
+def _kind_patterns(name: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """``kind<TAB>regex`` lines of a lexicon, compiled case-insensitively."""
+    out = []
+    for line in data_path("lexicons", name).read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        kind, _, rx = line.partition("\t")
+        out.append((kind.strip(), re.compile(rx.strip(), re.IGNORECASE)))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class _RubricUnit:
+    text: str
+    norm: str
+    title: bool  # a task title / question: counts when used as a heading on its own
+    section: bool  # an ordinary section name: never counts alone
+
+
+@lru_cache(maxsize=1)
+def _rubric() -> tuple[_RubricUnit, ...]:
+    units = []
+    for line in data_path("rubric_text.txt").read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        title = line.startswith("title:")
+        section = line.startswith("section:")
+        if title or section:
+            line = line.split(":", 1)[1].strip()
+        units.append(_RubricUnit(line, _norm(line), title, section))
+    return tuple(units)
+
+
+@lru_cache(maxsize=1)
+def _tz_offsets() -> tuple[dict[str, int], frozenset[str]]:
+    d = read_json("lexicons", "review_timezones.json")
+    return dict(d["offsets"]), frozenset(d["ignore"])
+
+
+def _norm(s: str) -> str:
+    return " ".join(re.sub(r"[^\w%/?()]+", " ", s.lower()).split())
+
+
+# --------------------------------------------------------------------------- time mentions
+
+
+@dataclass(frozen=True)
+class _Time:
+    start: int
+    end: int
+    text: str
+    minutes: int
+    ampm: bool
+    tz: str | None
+    line: int
+    hour_written: int  # the hour as written, to spot "13:06 PM"
+
+
+_CAND_RE = re.compile(
+    r"(?<![\w:.\-/])(?:(?P<hm>\d{1,2}\s?[:.h]\s?\d{2}(?::\d{2})?)(?:\s?(?P<ap1>[AaPp]\.?\s?[Mm]\b\.?))?"
+    r"|(?P<h>\d{1,2})\s?(?P<ap2>[AaPp]\.?\s?[Mm]\b\.?))(?![\d:])"
+)
+
+
+def _code_ranges(doc: Document) -> list[tuple[int, int]]:
+    """Spans of code blocks and fenced code: times and phrases there are pasted output."""
+    spans = [(b.start, b.end) for b in doc.blocks if b.kind == "code"]
+    for m in re.finditer(r"(?ms)^\s*(```|~~~).*?^\s*\1", doc.text):
+        spans.append((m.start(), m.end()))
+    return sorted(spans)
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= pos < e for s, e in spans)
+
+
+class _Lines:
+    """Line starts of a text, for offset -> line lookups."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
+        self.text = text
+
+    def index(self, pos: int) -> int:
+        return bisect_right(self.starts, pos) - 1
+
+    def bounds(self, i: int) -> tuple[int, int]:
+        end = self.starts[i + 1] - 1 if i + 1 < len(self.starts) else len(self.text)
+        return self.starts[i], end
+
+
+def _scan_times(doc: Document, lines: _Lines, code: list[tuple[int, int]]) -> list[_Time]:
+    """Clock times in the text, read with :func:`pmscore.timeparse.parse_clock`.
+
+    The entity extractor's TIME entities are used when present (see :func:`_times`); this scan
+    is the fallback so the review does not depend on that stage.
+    """
+    tz_re = re.compile(r"\s?\(?\s?(" + timeparse.timezone_regex() + r")")
+    out: list[_Time] = []
+    text = doc.text
+    for m in _CAND_RE.finditer(text):
+        if _inside(m.start(), code):
+            continue
+        raw = m.group(0)
+        if m.group("hm") and "h" in m.group("hm").lower() and not (m.group("ap1")):
+            continue  # "3h30" is a duration more often than a time
+        end = m.end()
+        tz = None
+        mt = tz_re.match(text, end)
+        if mt:
+            tz = mt.group(1)
+            end_tz = mt.end()
+        parsed = timeparse.parse_clock(raw.replace("h", ":") if m.group("hm") else raw)
+        if parsed is None:
+            continue
+        minutes, ampm, _ = parsed
+        hour = int(re.match(r"\d+", raw).group(0))  # type: ignore[union-attr]
+        out.append(_Time(m.start(), end_tz if mt else end, text[m.start():end_tz if mt else end],
+                         minutes, ampm, tz, lines.index(m.start()), hour))
+    return out
+
+
+def _times(analysis: Analysis, lines: _Lines, code: list[tuple[int, int]]) -> list[_Time]:
+    doc = analysis.document
+    ents = [e for e in analysis.entities if e.label == "TIME" and e.minutes is not None]
+    if not ents:
+        return _scan_times(doc, lines, code)
+    out = []
+    for e in ents:
+        if _inside(e.start, code):
+            continue
+        m = re.match(r"\D*(\d{1,2})", e.text)
+        hour = int(m.group(1)) if m else e.minutes // 60  # type: ignore[operator]
+        out.append(_Time(e.start, e.end, e.text, e.minutes % DAY, e.ampm, e.timezone,  # type: ignore[operator]
+                         lines.index(e.start), hour))
+    return sorted(out, key=lambda t: t.start)
+
+
+# --------------------------------------------------------------------------- dates
+
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
+_MON = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE_RES = (
+    re.compile(r"(?<!\d)(?P<y>\d{4})-(?P<a>\d{1,2})-(?P<b>\d{1,2})(?!\d)"),
+    re.compile(r"(?<![\d.:])(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4}|\d{2})(?![\d.:])"),
+    re.compile(r"(?i)\b" + _MON + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{4}))?"),
+    re.compile(r"(?i)\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MON + r"(?:,?\s+(?P<y>\d{4}))?"),
+    re.compile(r"(?<![\d/.:])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/])"),  # "9/10" month/day
+)
+
+
+def _date_on(line: str) -> tuple[int, int, int] | None:
+    """(year or 0, month, day) of the first date written on a line, else None."""
+    best: tuple[int, tuple[int, int, int]] | None = None
+    for i, rx in enumerate(_DATE_RES):
+        m = rx.search(line)
+        if not m:
+            continue
+        g = m.groupdict()
+        try:
+            if i == 0:
+                val = (int(g["y"]), int(g["a"]), int(g["b"]))
+            elif i == 4:
+                val = (0, int(g["a"]), int(g["b"]))
+            elif i == 1:
+                a, b, y = int(g["a"]), int(g["b"]), int(g["y"])
+                y = y + 2000 if y < 100 else y
+                val = (y, b, a) if a > 12 or b <= 12 else (y, a, b)  # day-first unless impossible
+            else:
+                mon = _MONTHS[g["mon"][:3].lower()]
+                val = (int(g["y"]) if g.get("y") else 0, mon, int(g["d"]))
+        except (KeyError, ValueError):
+            continue
+        if not (1 <= val[1] <= 12 and 1 <= val[2] <= 31):
+            continue
+        if best is None or m.start() < best[0]:
+            best = (m.start(), val)
+    return best[1] if best else None
+
+
+def _date_cmp(a: tuple[int, int, int], b: tuple[int, int, int]) -> int:
+    if a[0] and b[0] and a[0] != b[0]:
+        return -1 if a[0] < b[0] else 1
+    ka, kb = a[1:], b[1:]
+    return 0 if ka == kb else (-1 if ka < kb else 1)
+
+
+# --------------------------------------------------------------------------- structure
+
+
+@dataclass(frozen=True)
+class _Entry:
+    time: _Time
+    line_text: str
+    date: tuple[int, int, int] | None
+
+
+def _timeline(analysis: Analysis, times: list[_Time], lines: _Lines) -> list[_Entry]:
+    """Timeline entries: time-led lines (inside a timeline section when one was found)."""
+    doc = analysis.document
+    tl_spans = [(s.start, s.end) for s in analysis.sections if s.label == "timeline"]
+    by_line: dict[int, _Time] = {}
+    for t in times:
+        if t.line in by_line:
+            continue
+        ls, le = lines.bounds(t.line)
+        lead = doc.clean[ls:t.start]
+        if not _is_entry_lead(lead):
+            continue
+        if t.line > 0 and not lead.strip():
+            ps, pe = lines.bounds(t.line - 1)
+            prev_line = doc.clean[ps:pe].rstrip()
+            if prev_line and re.search(r"[a-z,]$", prev_line) and not re.match(
+                    r"^\s*(?:[-*+\u2022]|\d+[.)])\s", doc.text[ls:le]):
+                continue  # a hard-wrapped paragraph line that happens to start with a time
+        if tl_spans and not _inside(t.start, tl_spans):
+            continue
+        if not tl_spans and not re.match(r"\s*(?:\*\*|__)?\s*(?:[-\u2013\u2014:|)\]]|\*\*)",
+                                         doc.text[t.end:t.end + 6]) and \
+                not re.match(r"\s*(?:[-*+\u2022|]|\d+[.)])", doc.text[ls:t.start]):
+            continue  # no timeline section: only "time - event" lines and list items count
+        by_line[t.line] = t
+    entries = []
+    prev_ln = -1
+    for ln in sorted(by_line):
+        ls, le = lines.bounds(ln)
+        date = _date_on(doc.text[ls:le])
+        if date is None:
+            # a date written on its own line before the entry ("Monday, May 14th:")
+            for k in range(ln - 1, prev_ln if prev_ln >= 0 else max(-1, ln - 4), -1):
+                a, b = lines.bounds(k)
+                date = _date_on(doc.text[a:b])
+                if date is not None:
+                    break
+        entries.append(_Entry(by_line[ln], doc.text[ls:le], date))
+        prev_ln = ln
+    return entries
+
+
+_LEAD_WORDS = re.compile(
+    r"(?i)\b(?:at|on|by|around|about|approx\w*|circa|ca|from|monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday|mon|tues?|weds?|thu|thurs?|fri|sat|sun|day|\d+(?:st|nd|rd|th)?)\b")
+
+
+def _is_entry_lead(lead: str) -> bool:
+    """Whether the text before a time on its line leaves the time opening a timeline entry.
+
+    Only a bullet or number, a date, a weekday or "At"/"On"/"Around" may come first, so a
+    summary line ("Duration: 02:30 AM - 05:45 AM", "from 14:02 to 14:34") is not an entry.
+    """
+    rest = lead
+    for rx in _DATE_RES:
+        rest = rx.sub(" ", rest)
+    rest = _LEAD_WORDS.sub(" ", rest)
+    return not re.search(r"[A-Za-z]", rest) and len(lead.strip()) <= 40
+
+
+def _summary_span(analysis: Analysis, entries: list[_Entry]) -> tuple[int, int]:
+    """The summary part: labelled summary/impact sections, else the text before the timeline."""
+    spans = [(s.start, s.end) for s in analysis.sections if s.label in ("summary", "impact")]
+    first_tl = entries[0].time.start if entries else len(analysis.document.text)
+    tl_secs = [s.start for s in analysis.sections if s.label == "timeline"]
+    if tl_secs:
+        first_tl = min(first_tl, min(tl_secs))
+    if spans:
+        return min(s for s, _ in spans), max(e for _, e in spans)
+    return 0, first_tl
+
+
+_START_CUE = re.compile(r"(?i)\b(?:start\w*|began|begin\w*|beg[au]n|occurr?ed|happened|from|"
+                        r"since|went\s+down|incident\s+time|commenc\w+)\b[^.\n]{0,60}$")
+_START_AFTER = re.compile(r"(?i)\b(?:became\s+unresponsive|went\s+(?:down|offline)|began|started|"
+                          r"brought\s+down|took\s+down|(?:had|experienced|suffered)\s+(?:an?\s+)?(?:\w+\s+)?"
+                          r"(?:outage|downtime|disruption|failure)|"
+                          r"crashed|stopped\s+(?:working|responding)|(?:outage|incident)\s+"
+                          r"(?:began|started|occurred))\b")
+_END_CUE = re.compile(r"(?i)\b(?:until|till|to|end\w*|resolved|restored|fixed|recovered|"
+                      r"corrected|back\s+(?:online|up)|end\s+time|through)\b[^.\n]{0,45}$")
+_RANGE_GAP = re.compile(r"(?i)^[^.\n]{0,30}?(?:\bto\b|\buntil\b|\btill\b|\band\b|\bthrough\b|"
+                        r"[-\u2013\u2014~]+)[^.\n]{0,30}$")
+_RES_CUE = re.compile(r"(?i)\b(?:resolv\w*|resolution|restor\w*|(?:is|was|were)\s+(?:\d+%\s+)?back\b|back\s+(?:online|up|to\s+normal)|"
+                      r"fully\s+(?:operational|functional|functioning|restored)|recover\w*|"
+                      r"normal\s+(?:operation|service)s?|operational\s+again|returned\s+to\s+normal|"
+                      r"service\s+resumed|up\s+and\s+running|site\s+(?:is|was)\s+(?:back|up))")
+_DETECT_CUE = re.compile(r"(?i)\b(?:detect\w*|alert\w*|notic\w*|report\w*|complain\w*|"
+                         r"not\s+respond\w*|unreachable|unavailable|went\s+down|outage\s+beg\w*|"
+                         r"outage\s+start\w*|stopped\s+working|(?:is|was|went)\s+(?:down|offline))")
+_DUR_RE = re.compile(
+    r"(?i)\b(?:\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"fifteen|twenty|thirty|forty|forty-five|fifty|sixty|ninety|half\s+an)"
+    r"(?:[\s-]+(?:and\s+)?(?:a\s+)?half)?[\s-]*(?:hours?|hrs?|minutes?|mins?)\b"
+    r"(?:,?\s*(?:and\s+)?\d+\s*(?:minutes?|mins?)\b)?")
+_DUR_CUE = re.compile(r"(?i)\b(?:lasted|lasting|for|duration|outage\s+of|downtime\s+of|down\s+for|"
+                      r"period\s+of|spanned|total\s+of)\W*(?:about|approximately|around|roughly|"
+                      r"nearly|almost|over|just\s+over|~)?\W*$")
+
+
+def _circ(a: int, b: int) -> int:
+    """Smallest distance between two clock times, in minutes."""
+    d = abs(a - b) % DAY
+    return min(d, DAY - d)
+
+
+def _fmt(t: _Time) -> str:
+    return " ".join(t.text.split())
+
+
+def _summary_start_end(doc: Document, times: list[_Time], span: tuple[int, int]
+                       ) -> tuple[_Time | None, _Time | None]:
+    ts = [t for t in times if span[0] <= t.start < span[1]]
+    for a, b in zip(ts, ts[1:]):
+        gap = doc.clean[a.end:b.start]
+        if len(gap) <= 60 and _RANGE_GAP.match(gap) and not re.search(r"[.;]\s", gap):
+            if not a.ampm and b.ampm and a.minutes < 720 <= b.minutes and \
+                    a.minutes + 720 <= b.minutes:
+                # "from 3:31 to 6:02 pm": the start shares the end's PM
+                a = _Time(a.start, a.end, a.text, a.minutes + 720, True, a.tz or b.tz, a.line,
+                          a.hour_written)
+            return a, b
+    start = end = None
+    for t in ts:
+        before = doc.clean[max(span[0], t.start - 70):t.start]
+        before = before.split("\n")[-1]
+        after = doc.clean[t.end:t.end + 160].split(". ")[0]
+        if start is None and (_START_CUE.search(before) or _START_AFTER.search(after)):
+            start = t
+        elif end is None and _END_CUE.search(before[-45:]):
+            end = t
+    return start, end
+
+
+def _offset(tz: str | None) -> int | str | None:
+    """UTC offset in minutes of a timezone label, its name when unknown, None when absent."""
+    if not tz:
+        return None
+    offsets, ignore = _tz_offsets()
+    s = " ".join(tz.upper().replace("\u2212", "-").split())
+    if s in ignore:
+        return None
+    m = re.match(r"^([A-Z][A-Z ]*?)\s?([+-])\s?(\d{1,2})(?::?(\d{2}))?$", s)
+    if m:
+        base = offsets.get(m.group(1).strip(), 0)
+        sign = 1 if m.group(2) == "+" else -1
+        return base + sign * (int(m.group(3)) * 60 + int(m.group(4) or 0))
+    return offsets.get(s, s)
+
+
+def _consistency(analysis: Analysis, times: list[_Time], entries: list[_Entry]) -> list[Issue]:
+    doc = analysis.document
+    issues: list[Issue] = []
+
+    # 1. timestamps going backwards / AM-PM flips between consecutive timeline entries
+    prev: _Entry | None = None
+    last_date: tuple[int, int, int] | None = None
+    for e in entries:
+        date = e.date
+        if prev is not None:
+            p, t = prev.time, e.time
+            date_changed = False
+            if date and not last_date:
+                date_changed = True  # the first date appears: a new day may begin here
+            elif date and last_date:
+                c = _date_cmp(date, last_date)
+                if c < 0:
+                    issues.append(Issue(
+                        "date_backwards",
+                        f"timeline goes back a day or more: {_fmt(p)} on {last_date[2]}/{last_date[1]}"
+                        f" -> {_fmt(t)} on {date[2]}/{date[1]}",
+                        t.start, t.end, p.start, p.end))
+                date_changed = c != 0
+            if not date_changed and t.minutes < p.minutes:
+                wrap = t.minutes + DAY - p.minutes
+                flipped = (t.minutes + 12 * 60) % DAY - p.minutes
+                if p.minutes >= 18 * 60 and t.minutes <= 9 * 60 and wrap <= 8 * 60:
+                    pass  # crossing midnight: late evening then early morning
+                elif (t.ampm or p.ampm) and 0 <= flipped <= 180:
+                    issues.append(Issue(
+                        "ampm_flip",
+                        f"timeline goes {_fmt(p)} -> {_fmt(t)} for events minutes apart "
+                        f"(read as {flipped} min later if AM/PM were consistent, "
+                        f"{p.minutes - t.minutes} min backwards as written)",
+                        t.start, t.end, p.start, p.end,
+                        (("previous_minutes", p.minutes), ("minutes", t.minutes),
+                         ("backwards_by", p.minutes - t.minutes), ("if_flipped", flipped))))
+                else:
+                    issues.append(Issue(
+                        "backwards",
+                        f"timeline goes backwards: {_fmt(p)} -> {_fmt(t)} "
+                        f"({p.minutes - t.minutes} min earlier than the entry before)",
+                        t.start, t.end, p.start, p.end,
+                        (("previous_minutes", p.minutes), ("minutes", t.minutes),
+                         ("backwards_by", p.minutes - t.minutes))))
+        prev = e
+        if date:
+            last_date = date
+
+    # 2. 24-hour clock with AM/PM ("13:06 PM")
+    for t in times:
+        if t.ampm and t.hour_written > 12:
+            issues.append(Issue("ampm_24h", f"'{_fmt(t)}' mixes a 24-hour time with AM/PM",
+                                t.start, t.end))
+            break
+
+    span = _summary_span(analysis, entries)
+    s_t, e_t = _summary_start_end(doc, times, span)
+    tl_times = [e.time for e in entries if not (span[0] <= e.time.start < span[1])]
+
+    # 3. summary start vs the timeline
+    if s_t is not None and tl_times:
+        first = tl_times[0]
+        if 700 <= abs(first.minutes - s_t.minutes) <= 740 and first.ampm and s_t.ampm \
+                and _circ(first.minutes, s_t.minutes) >= 700:
+            issues.append(Issue(
+                "summary_start_ampm",
+                f"summary start {_fmt(s_t)} but timeline starts {_fmt(first)} "
+                f"({_circ(first.minutes, s_t.minutes)} min apart: AM/PM disagree)",
+                first.start, first.end, s_t.start, s_t.end,
+                (("summary_start", s_t.minutes), ("timeline_first", first.minutes))))
+        else:
+            for t in times:
+                if span[0] <= t.start < span[1] or t.start < span[0]:
+                    continue
+                ss, se = _sentence_bounds(doc.clean, t.start)
+                early = s_t.minutes - t.minutes
+                if 0 < early <= 240 and _DETECT_CUE.search(doc.clean[ss:se]):
+                    issues.append(Issue(
+                        "detection_before_start",
+                        f"timeline has the problem noticed at {_fmt(t)}, {early} min before the "
+                        f"stated start {_fmt(s_t)}",
+                        t.start, t.end, s_t.start, s_t.end,
+                        (("summary_start", s_t.minutes), ("detected", t.minutes),
+                         ("minutes_before", early))))
+                    break
+
+    # 4. summary end vs the timeline's resolution entry
+    if e_t is not None and entries:
+        res = [e for e in entries if _RES_CUE.search(e.line_text)
+               and not (span[0] <= e.time.start < span[1])]
+        if res and not any(_circ(r.time.minutes, e_t.minutes) <= 2 for r in res):
+            r = res[0] if s_t is None else min(
+                res, key=lambda x: _circ(x.time.minutes, e_t.minutes))
+            diff = _circ(r.time.minutes, e_t.minutes)
+            if diff >= 20:
+                issues.append(Issue(
+                    "summary_end_mismatch",
+                    f"summary end {_fmt(e_t)} but the timeline has it resolved at "
+                    f"{_fmt(r.time)} ({diff} min apart)",
+                    r.time.start, r.time.end, e_t.start, e_t.end,
+                    (("summary_end", e_t.minutes), ("timeline_resolved", r.time.minutes),
+                     ("difference", diff))))
+
+    # 5. stated duration vs stated start/end (or the timeline's first and last entries)
+    for m in _DUR_RE.finditer(doc.clean, span[0], span[1]):
+        before = doc.clean[max(0, m.start() - 40):m.start()]
+        if not _DUR_CUE.search(before):
+            continue
+        dur = timeparse.parse_duration(m.group(0))
+        if not dur or dur >= DAY:
+            continue
+        if s_t is not None and e_t is not None:
+            computed = timeparse.minutes_between(s_t.minutes, e_t.minutes)
+            ref = (s_t.start, e_t.end)
+            src = f"{_fmt(s_t)} to {_fmt(e_t)}"
+        else:
+            continue
+        if computed and abs(computed - dur) > 15 and abs(computed - dur) > 0.1 * dur:
+            issues.append(Issue(
+                "duration_mismatch",
+                f"stated duration '{m.group(0).strip()}' ({dur} min) but {src} is {computed} min",
+                m.start(), m.end(), ref[0], ref[1],
+                (("stated_minutes", dur), ("computed_minutes", computed),
+                 ("difference", abs(computed - dur)))))
+        break
+
+    # 6. conflicting timezone labels
+    tl_tz = [(e.time, _offset(e.time.tz)) for e in entries if _offset(e.time.tz) is not None]
+    distinct = {o for _, o in tl_tz}
+    if len(distinct) > 1:
+        first_tz = tl_tz[0]
+        other = next(x for x in tl_tz if x[1] != first_tz[1])
+        issues.append(Issue(
+            "timezone_conflict",
+            f"timeline mixes timezones: {_fmt(first_tz[0])} and {_fmt(other[0])}",
+            other[0].start, other[0].end, first_tz[0].start, first_tz[0].end))
+    elif len(distinct) == 1:
+        tl_off = next(iter(distinct))
+        for st in (s_t, e_t):
+            off = _offset(st.tz) if st is not None else None
+            if st is not None and off is not None and off != tl_off and \
+                    not (isinstance(off, str) or isinstance(tl_off, str)):
+                issues.append(Issue(
+                    "timezone_conflict",
+                    f"summary time {_fmt(st)} and timeline {_fmt(tl_tz[0][0])} use different "
+                    f"timezones ({off - tl_off:+d} min apart)",  # type: ignore[operator]
+                    tl_tz[0][0].start, tl_tz[0][0].end, st.start, st.end,
+                    (("summary_offset", off), ("timeline_offset", tl_off))))
+                break
+    return issues
+
+
+# --------------------------------------------------------------------------- blame
+
+_NEGATE = re.compile(r"(?i)(?:prevent\w*|avoid\w*|reduc\w*|minimi[sz]\w*|eliminat\w*|risk\s+of|"
+                     r"chances?\s+of|prone\s+to|such\s+as|including|like|not\s+due\s+to|no\s+|"
+                     r"blameless|without\s+blam\w*|not\s+(?:about|to)\s+blam\w*|rather\s+than)"
+                     r"[^.\n]{0,25}$")
+# an enumeration of possible factors ("bugs, ..., and human error"): not a cause given
+_ENUM = re.compile(r",\s*(?:and\s+|or\s+)?$")
+
+
+def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
+    s = max(text.rfind(". ", 0, pos), text.rfind("\n", 0, pos), text.rfind("! ", 0, pos),
+            text.rfind("? ", 0, pos))
+    s = 0 if s < 0 else s + 1
+    ends = [i for i in (text.find(". ", pos), text.find("\n", pos)) if i >= 0]
+    e = min(ends) + 1 if ends else len(text)
+    return s, e
+
+
+def _rewrite(kind: str, sentence: str, doc_text: str) -> str:
+    data = read_json("lexicons", "blame_rewrites.json")
+    low = sentence.lower()
+    obj = data["default_object"]
+    for o in data["objects"]:
+        m = re.search(r"\b(?:the|a|an|our)\s+((?:[\w./-]+\s+){0,3}?" + re.escape(o) + r")\b", low)
+        if m:
+            obj = "the " + m.group(1)
+            break
+    proc = data["default_process"]
+    for p in data["processes"]:
+        if re.search(r"\b" + re.escape(p) + r"\b", low) or re.search(
+                r"\b" + re.escape(p) + r"\b", doc_text.lower()):
+            proc = p
+            break
+    tpl = data["templates"].get(kind, data["templates"]["person_act"])
+    return tpl.format(object=obj, process=proc)
+
+
+def _blame(doc: Document, skip: list[tuple[int, int]]) -> list[Hit]:
+    hits: list[Hit] = []
+    text = doc.clean
+    for kind, rx in _kind_patterns("blame_phrases.txt"):
+        for m in rx.finditer(text):
+            if _inside(m.start(), skip) or any(h.start <= m.start() < h.end for h in hits):
+                continue
+            if _NEGATE.search(text[max(0, m.start() - 40):m.start()]):
+                continue
+            if kind in ("human_error", "character") and _ENUM.search(text[max(0, m.start() - 8):m.start()]):
+                continue
+            s, e = _sentence_bounds(text, m.start())
+            hits.append(Hit(kind, m.start(), m.end(), doc.text[m.start():m.end()],
+                            suggestion=_rewrite(kind, text[s:e], text), matched=kind))
+    return sorted(hits, key=lambda h: h.start)
+
+
+# --------------------------------------------------------------------------- pasted assignment
+
+
+def _segments(doc: Document, code: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Lines of the document (clean text), stripped, with their offsets; code excluded."""
+    out = []
+    for m in re.finditer(r"[^\n]+", doc.clean):
+        s, e = m.start(), m.end()
+        seg = doc.clean[s:e]
+        lead = len(seg) - len(seg.lstrip())
+        s += lead
+        e = s + len(seg.strip())
+        if e > s and not _inside(s, code):
+            out.append((s, e))
+    return out
+
+
+def _pasted(doc: Document, code: list[tuple[int, int]]) -> list[Hit]:
+    hits: list[Hit] = []
+    units = _rubric()
+    for s, e in _segments(doc, code):
+        line = doc.clean[s:e]
+        low = line.lower()
+        bare = _norm(re.sub(r"^\W*(?:\d+[.)]\s*)?", "", line)).rstrip(" :")
+        for u in units:
+            if u.section:
+                continue
+            if u.title or len(u.norm) < 30:
+                if u.title and fuzz.ratio(bare, u.norm) >= 88:
+                    hits.append(Hit("title", s, e, doc.text[s:e], score=fuzz.ratio(bare, u.norm),
+                                    matched=u.text))
+                continue
+            if len(low) < len(u.text):
+                # the line is shorter than the requirement: it must be (nearly) all of it
+                sc = fuzz.ratio(low, u.text.lower())
+                if sc < 88:
+                    continue
+                a, b = s, e
+                score = sc
+            else:
+                al = fuzz.partial_ratio_alignment(u.text.lower(), low, score_cutoff=88)
+                if al is None:
+                    continue
+                a, b = s + al.dest_start, s + al.dest_end
+                score = al.score
+            if any(h.start < b and a < h.end for h in hits):
+                continue
+            hits.append(Hit("requirement", a, b, doc.text[a:b], score=score, matched=u.text))
+    return sorted(hits, key=lambda h: h.start)
+
+
+# --------------------------------------------------------------------------- filler
+
+
+def _filler(doc: Document, code: list[tuple[int, int]], skip: list[tuple[int, int]]) -> list[Hit]:
+    hits: list[Hit] = []
+    for kind, rx in _kind_patterns("filler_phrases.txt"):
+        for m in rx.finditer(doc.text):
+            if _inside(m.start(), code) or _inside(m.start(), skip):
+                continue
+            hits.append(Hit(kind, m.start(), m.end(), m.group(0), matched=rx.pattern[:40]))
+    # template headings with nothing under them
+    blocks = doc.blocks
+    for i, b in enumerate(blocks):
+        if b.kind != "heading":
+            continue
+        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+        empty = nxt is None or (nxt.kind == "heading" and b.level > 0 and 0 < nxt.level <= b.level)
+        if empty and i > 0 and not _inside(b.start, skip):
+            hits.append(Hit("empty_heading", b.start, b.end, doc.text[b.start:b.end]))
+    # the same sentence written twice
+    seen: dict[str, int] = {}
+    for m in re.finditer(r"[^.!?\n]{40,}[.!?]", doc.clean):
+        key = _norm(m.group(0))
+        if len(key) < 40 or _inside(m.start(), code) or _inside(m.start(), skip):
+            continue
+        if key in seen:
+            s = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
+            hits.append(Hit("repeated", s, m.end(), doc.text[s:m.end()],
+                            matched=str(seen[key])))
+        else:
+            seen[key] = m.start()
+    return sorted(hits, key=lambda h: h.start)
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def detect(analysis: Analysis) -> Review:
+    """Read the document across its parts and report contradictions, blame, pasting, filler.
+
+    Never raises on a well-formed :class:`Analysis`; an empty document gives an empty review.
+    """
+    doc = analysis.document
+    lines = _Lines(doc.text)
+    code = _code_ranges(doc)
+    times = _times(analysis, lines, code)
+    entries = _timeline(analysis, times, lines)
+    issues = _consistency(analysis, times, entries)
+    pasted = _pasted(doc, code)
+    # the pasted assignment paragraph is skipped when looking for blame and filler
+    pasted_lines = [(h.start, h.end) for h in pasted]
+    blame = _blame(doc, code + pasted_lines)
+    filler = _filler(doc, code, pasted_lines)
+    n_req = sum(1 for h in pasted if h.kind == "requirement")
+    n_title = sum(1 for h in pasted if h.kind == "title")
+    prompt_pasted = n_req >= 2 or (n_req >= 1 and n_title >= 1) or n_title >= 3
+    return Review(
+        chronological=not any(i.breaks_chronology for i in issues),
+        consistency_issues=tuple(issues),
+        blame=bool(blame),
+        blame_spans=tuple(blame),
+        prompt_pasted=prompt_pasted,
+        pasted_spans=tuple(pasted),
+        filler=tuple(filler),
+    )
