@@ -32,12 +32,13 @@ ContentClassifier = Callable[[list[str]], Sequence[tuple[str, float]]]
 """Takes block texts, returns one ``(label, confidence)`` per text (label may be ``other``)."""
 
 _LABELS = frozenset(SECTION_LABELS) | {"other"}
-_WHOLE_CUTOFF = 86.0  # fuzz.ratio against a whole lexicon variant (typos, lost first letter)
+_WHOLE_CUTOFF = 88.0  # fuzz.ratio against a whole lexicon variant (typos, lost first letter)
 _KEY_CUTOFF = 86.0  # fuzz.ratio of a heading word n-gram against a key word
 _CONTENT_MIN = 2.0  # cue score for labelling an unheaded block
 _EXTRA_MIN = 3.0  # cue score for an extra section inside a differently headed section
 _MODEL_MIN = 0.5  # classifier confidence above which it overrides the cue rules
 _MAX_HEADING_CHARS = 120
+_MIN_TIMELINE_RUN = 3  # consecutive timestamped blocks that make a timeline wherever they stand
 _NUMBERING = re.compile(r"^\s*(?:(?:step|part|section|phase)\s+)?(?:\d+(?:\.\d+)*|[ivx]{1,4}|[a-h])[.):\-]\s*",
                         re.I)
 _NON_WORD = re.compile(r"[^a-z0-9' ]+")
@@ -227,7 +228,7 @@ def classify(
                     overlays.append(Section(lab, b.start, b.end, (b.index,), b.heading, "label",
                                             conf))
             continue
-        if starts and starts[-1][1] == labs and source == "label":
+        if starts and starts[-1][1] == labs and source == "label" and starts[-1][3] == "heading":
             continue  # "Root Cause:" under "Root Cause" continues the same section
         starts.append((b.index, labs, conf, source))
         if source == "heading":
@@ -313,6 +314,20 @@ def classify(
                 sections.append(Section(lab, b.start, b.end, (b.index,), None, "content",
                                         min(0.9, 0.3 + scores[lab] / 10)))
                 have.add(lab)
+    # 6. A run of timestamped entries outside any timeline section is a timeline.
+    if "timeline" not in have:
+        run = []
+        for b in list(blocks) + [None]:  # type: ignore[list-item]
+            if b is not None and b.kind not in ("code", "heading") and \
+                    content_scores(b.text).get("timeline", 0.0) >= _EXTRA_MIN:
+                run.append(b.index)
+                continue
+            if len(run) >= _MIN_TIMELINE_RUN:
+                sections.append(Section("timeline", blocks[run[0]].start, blocks[run[-1]].end,
+                                        tuple(run), None, "content", 0.7))
+                have.add("timeline")
+                break
+            run = []
     sections.extend(overlays)
     sections.sort(key=lambda s: (s.start, SECTION_LABELS.index(s.label)
                                  if s.label in SECTION_LABELS else 99))
