@@ -1,0 +1,119 @@
+"""Entity extraction: typed mentions (TIME, TIMEZONE, DATE, DURATION, PERCENT, COUNT, MONEY,
+SERVICE, TEAM) with normalised values, found by the spaCy pipeline of :mod:`pmscore.nlp`.
+
+The pipeline runs on ``Document.clean`` (markup blanked, same offsets as ``Document.text``) with
+code blocks blanked too: the annotation guide leaves timestamps of pasted logs and command
+output out of the entity lists, and checks must not compare them with the narrative.
+A TIME gets the timezone written right after it ("9:45 PM EST", "14:30 (UTC)"); a time with
+none takes the single timezone stated on its own line ("from 8:00 PM to 11:20 AM GMT+1").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from functools import lru_cache
+
+from pmscore.nlp import USER_DATA_KEY, get_nlp
+from pmscore.resources import read_lines
+from pmscore.timeparse import parse_clock, parse_duration
+from pmscore.types import Document, Entity
+
+# Text allowed between a time and the timezone that belongs to it.
+_TZ_GAP = re.compile(r"^[\s(\[]*(?:in\s+|at\s+)?$", re.I)
+_PERCENT_NUM = re.compile(r"\d+(?:\.\d+)?")
+
+
+@lru_cache(maxsize=1)
+def _pasted_output_re() -> re.Pattern[str]:
+    alts = read_lines("patterns", "pasted_output.txt")
+    return re.compile(r"^[ \t]*(?:" + "|".join(f"(?:{a})" for a in alts) + r")[^\n]*",
+                      re.I | re.M)
+
+
+def _blank(chars: list[str], start: int, end: int) -> None:
+    for i in range(max(0, start), min(end, len(chars))):
+        if chars[i] != "\n":
+            chars[i] = " "
+
+
+def masked_text(doc: Document) -> str:
+    """``doc.clean`` with code blocks and pasted-output lines blanked (same length)."""
+    text = doc.clean if len(doc.clean) == len(doc.text) else doc.text
+    chars = list(text)
+    for b in doc.blocks:
+        if b.kind == "code":
+            _blank(chars, b.start, b.end)
+    for m in _pasted_output_re().finditer(text):
+        _blank(chars, m.start(), m.end())
+    return "".join(chars)
+
+
+def _time_entity(start: int, end: int, text: str) -> Entity | None:
+    parsed = parse_clock(text)
+    if parsed is None:
+        return None
+    minutes, ampm, tz = parsed
+    norm = f"{minutes // 60:02d}:{minutes % 60:02d}"
+    return Entity("TIME", start, end, text, norm=norm, minutes=minutes, ampm=ampm, timezone=tz)
+
+
+def _with_tz(ent: Entity, tz: str) -> Entity:
+    return replace(ent, timezone=tz, norm=f"{ent.norm} {tz}")
+
+
+def _line_bounds(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, len(text) if end < 0 else end
+
+
+def _attach_timezones(text: str, ents: list[Entity]) -> list[Entity]:
+    """Give each TIME the timezone written right after it, or else the one of its line."""
+    tzs = [e for e in ents if e.label == "TIMEZONE"]
+    out = []
+    for ent in ents:
+        if ent.label != "TIME" or ent.timezone:
+            out.append(ent)
+            continue
+        following = next((z for z in tzs if z.start >= ent.end), None)
+        if following is not None and _TZ_GAP.match(text[ent.end:following.start]):
+            out.append(_with_tz(ent, following.text))
+            continue
+        ls, le = _line_bounds(text, ent.start)
+        on_line = {z.text for z in tzs if ls <= z.start < le}
+        if len(on_line) == 1:
+            out.append(_with_tz(ent, on_line.pop()))
+        else:
+            out.append(ent)
+    return out
+
+
+def _make(label: str, start: int, end: int, text: str) -> Entity | None:
+    if label == "TIME":
+        return _time_entity(start, end, text)
+    if label == "DURATION":
+        minutes = parse_duration(text)
+        return Entity(label, start, end, text, norm=None if minutes is None else str(minutes),
+                      minutes=minutes)
+    if label == "PERCENT":
+        m = _PERCENT_NUM.search(text)
+        return Entity(label, start, end, text, norm=m.group(0) if m else None)
+    return Entity(label, start, end, text)
+
+
+def extract_text(text: str) -> tuple[Entity, ...]:
+    """Entities of a plain string (offsets into ``text``); :func:`extract` for documents."""
+    sdoc = get_nlp()(text)
+    ents: list[Entity] = []
+    for start, end, label in sdoc.user_data.get(USER_DATA_KEY, ()):
+        ent = _make(label, start, end, text[start:end])
+        if ent is not None:
+            ents.append(ent)
+    ents.sort(key=lambda e: (e.start, e.end))
+    return tuple(_attach_timezones(text, ents))
+
+
+def extract(doc: Document) -> tuple[Entity, ...]:
+    """All entities of the document outside code blocks, sorted by start offset."""
+    return extract_text(masked_text(doc))

@@ -1,0 +1,253 @@
+"""The spaCy pipeline used for entity extraction: ``spacy.blank("en")`` plus our components.
+
+No statistical model is downloaded; everything is patterns and lexicons from ``data/``:
+
+* the tokenizer keeps letter-hyphen-letter words whole ("on-call", "e-commerce", "three-hour")
+  so lexicon words match single tokens;
+* ``pmscore_lexattrs`` marks tokens that may build SERVICE / TEAM mentions (modifier, head,
+  named system) from ``data/lexicons`` so the ruler patterns stay short and readable;
+* ``span_ruler`` (spaCy's own) with token patterns from ``data/patterns/services.jsonl`` and
+  ``teams.jsonl`` plus phrase patterns from ``services.txt`` / ``teams.txt``;
+* ``pmscore_numeric`` runs the regular expressions of ``data/patterns/numeric.jsonl`` over the
+  text for TIME, DATE, TIMEZONE, DURATION, PERCENT, COUNT, MONEY. Regexes, not token patterns,
+  because these mentions often straddle token boundaries ("9:45PM", "2024-03-15T14:30Z");
+  matches keep exact character offsets;
+* ``pmscore_resolve`` picks one reading where candidates overlap (priority first, then length)
+  and stores the result as ``doc.spans["pmscore"]`` and exact offsets in
+  ``doc.user_data["pmscore_entities"]``.
+
+``get_nlp()`` builds this once per process (cold start matters for the CLI).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from pmscore.resources import data_path, read_json, read_jsonl, read_lines
+from pmscore.timeparse import timezone_regex
+
+CANDIDATES_KEY = "pmscore_candidates"
+RULER_KEY = "pmscore_ruler"
+RESULT_KEY = "pmscore"
+USER_DATA_KEY = "pmscore_entities"
+# Label of ruler matches that only exist to stop a shorter wrong reading ("Internal Server
+# Error" is not the service "Internal Server"); dropped after overlap resolution.
+BLOCK_LABEL = "_BLOCK"
+
+_TOKEN_FLAGS = ("pm_svc_mod", "pm_svc_head", "pm_svc_weak", "pm_svc_name", "pm_svc_tmod",
+                "pm_svc_thead",
+                "pm_team_mod", "pm_team_head", "pm_team_solo")
+for _flag in _TOKEN_FLAGS:
+    if not Token.has_extension(_flag):
+        Token.set_extension(_flag, default=False)
+
+# Ruler labels get a low priority: a numeric reading of the same characters wins a tie.
+_RULER_PRIORITY = {BLOCK_LABEL: 50, "TEAM": 12, "SERVICE": 10}
+
+
+@dataclass(frozen=True)
+class _Regex:
+    label: str
+    priority: int
+    regex: re.Pattern[str]
+
+
+def _number_word_regex() -> str:
+    nums = read_json("lexicons", "numbers.json")
+    words = [w for w in nums["units"] if w not in ("a", "an", "half", "couple", "zero")]
+    words.sort(key=len, reverse=True)
+    return "(?:" + "|".join(words) + r")(?![a-z])"
+
+
+def _unit_regex() -> str:
+    units = sorted(read_json("lexicons", "duration_units.json")["units"], key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(u) for u in units if len(u) > 1) + ")"
+
+
+@lru_cache(maxsize=None)
+def compile_numeric_patterns(patterns_file: str, defs_file: str) -> tuple[_Regex, ...]:
+    """Compile the numeric regex patterns, substituting ``{NAME}`` sub-patterns."""
+    defs: dict[str, str] = {k: v for k, v in read_json("patterns", defs_file).items()
+                            if not k.startswith("_")}
+    defs["NUMWORD"] = _number_word_regex()
+    defs["UNIT"] = _unit_regex()
+    defs["TZ"] = timezone_regex()
+    out = []
+    for row in read_jsonl("patterns", patterns_file):
+        src = re.sub(r"\{([A-Z]+)\}", lambda m: defs[m.group(1)], row["pattern"])
+        out.append(_Regex(row["label"], int(row.get("priority", 0)), re.compile(src)))
+    return tuple(out)
+
+
+@Language.factory("pmscore_lexattrs", default_config={
+    "service_terms": "service_terms.json", "service_names": "services.txt",
+    "team_terms": "team_terms.json"})
+def make_lexattrs(nlp: Language, name: str, service_terms: str, service_names: str,
+                  team_terms: str) -> "LexAttrs":
+    return LexAttrs(service_terms, service_names, team_terms)
+
+
+def _starts_line_or_sentence(tok: Token) -> bool:
+    """True for the first word of a line or sentence, where capitals say nothing about names."""
+    if tok.i == 0:
+        return True
+    prev = tok.doc[tok.i - 1]
+    return "\n" in prev.text or "\n" in prev.whitespace_ or prev.text in {".", "!", "?"} or (
+        prev.is_space and "\n" in prev.text)
+
+
+class LexAttrs:
+    """Set the ``Token._.pm_*`` flags the SERVICE/TEAM ruler patterns are written against."""
+
+    def __init__(self, service_terms: str, service_names: str, team_terms: str) -> None:
+        svc = read_json("lexicons", service_terms)
+        team = read_json("lexicons", team_terms)
+        names = [n.lower() for n in read_lines("lexicons", service_names)]
+        self.svc_names = {n for n in names if " " not in n}
+        self.svc_heads = {w.lower() for w in svc["heads"]}
+        self.svc_weak = {w.lower() for w in svc["weak_heads"]}
+        self.svc_mods = {w.lower() for w in svc["modifiers"]} | self.svc_names
+        self.team_heads = {w.lower() for w in team["heads"]}
+        self.team_solo = {w.lower() for w in team["standalone_heads"]}
+        self.team_mods = {w.lower() for w in team["modifiers"]}
+        self.tz_abbrevs = {t for t in read_lines("lexicons", "timezones.txt") if t.isupper()}
+
+    def __call__(self, doc: Doc) -> Doc:
+        for tok in doc:
+            low = tok.lower_
+            acronym = (tok.is_upper and tok.is_alpha and 2 <= len(tok) <= 5
+                       and tok.text not in self.tz_abbrevs and not tok.is_stop
+                       and low not in ("am", "pm"))
+            # Title-case words build names only inside a Title-case run that ends on a
+            # Title-case head ("User Authentication Service"), never before a lower-case head
+            # ("Misconfigured database"); participles are descriptions, not names.
+            capital = ((tok.is_title or tok.is_upper) and tok.is_alpha and len(tok) > 1
+                       and tok.text not in self.tz_abbrevs and low not in ("am", "pm"))
+            title = (capital and not tok.is_stop and not low.endswith(("ed", "ing"))
+                     and not _starts_line_or_sentence(tok))
+            tok._.pm_svc_name = low in self.svc_names
+            tok._.pm_svc_head = low in self.svc_heads
+            tok._.pm_svc_weak = low in self.svc_weak
+            tok._.pm_svc_mod = low in self.svc_mods or acronym
+            tok._.pm_svc_tmod = title or (capital and tok._.pm_svc_mod)
+            tok._.pm_svc_thead = capital and (tok._.pm_svc_head or tok._.pm_svc_weak)
+            tok._.pm_team_head = low in self.team_heads
+            tok._.pm_team_solo = low in self.team_solo
+            tok._.pm_team_mod = low in self.team_mods or acronym
+        return doc
+
+
+@Language.factory("pmscore_numeric", default_config={
+    "patterns": "numeric.jsonl", "defs": "defs.json"})
+def make_numeric(nlp: Language, name: str, patterns: str, defs: str) -> "NumericMatcher":
+    return NumericMatcher(patterns, defs)
+
+
+class NumericMatcher:
+    """Regex matches for times, dates, timezones, durations, percents, counts and money."""
+
+    def __init__(self, patterns: str, defs: str) -> None:
+        self.patterns = compile_numeric_patterns(patterns, defs)
+
+    def __call__(self, doc: Doc) -> Doc:
+        cands: list[tuple[int, int, str, int]] = []
+        text = doc.text
+        for pat in self.patterns:
+            for m in pat.regex.finditer(text):
+                s, e = m.span()
+                # trim whitespace the regex may have swallowed at the edges
+                while s < e and text[s].isspace():
+                    s += 1
+                while e > s and text[e - 1].isspace():
+                    e -= 1
+                if e > s:
+                    cands.append((s, e, pat.label, pat.priority))
+        doc.user_data[CANDIDATES_KEY] = cands
+        return doc
+
+
+@Language.factory("pmscore_resolve", default_config={"ruler_key": RULER_KEY})
+def make_resolve(nlp: Language, name: str, ruler_key: str) -> "Resolver":
+    return Resolver(ruler_key)
+
+
+class Resolver:
+    """Choose one reading per stretch of text: higher priority first, then the longest.
+
+    Priorities come from ``numeric.jsonl`` (and ``_RULER_PRIORITY`` for ruler labels): a clock
+    time beats a Title-case service guess over the same characters ("04:49 PM UTC Site").
+    """
+
+    def __init__(self, ruler_key: str) -> None:
+        self.ruler_key = ruler_key
+
+    def __call__(self, doc: Doc) -> Doc:
+        cands = list(doc.user_data.get(CANDIDATES_KEY, ()))
+        for span in doc.spans.get(self.ruler_key, ()):
+            cands.append((span.start_char, span.end_char, span.label_,
+                          _RULER_PRIORITY.get(span.label_, 0)))
+        cands.sort(key=lambda c: (-c[3], -(c[1] - c[0]), c[0]))
+        taken: list[tuple[int, int]] = []
+        chosen: list[tuple[int, int, str]] = []
+        for s, e, label, _prio in cands:
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            taken.append((s, e))
+            chosen.append((s, e, label))
+        chosen = sorted(c for c in chosen if c[2] != BLOCK_LABEL)
+        doc.user_data[USER_DATA_KEY] = chosen
+        spans = []
+        for s, e, label in chosen:
+            span = doc.char_span(s, e, label=label, alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+        doc.spans[RESULT_KEY] = spans
+        return doc
+
+
+def _keep_hyphenated_words(nlp: Language) -> None:
+    """Stop the tokenizer splitting letter-hyphen-letter ("on-call", "three-hour")."""
+    infixes = [p for p in nlp.Defaults.infixes if not (isinstance(p, str) and "(?:-|–|—|--|---|——|~)" in p)]
+    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
+
+
+def _ruler_patterns() -> list[dict[str, Any]]:
+    patterns: list[dict[str, Any]] = []
+    patterns += read_jsonl("patterns", "services.jsonl")
+    patterns += read_jsonl("patterns", "teams.jsonl")
+    for line in read_lines("lexicons", "services.txt"):
+        if " " in line:
+            patterns.append({"label": "SERVICE", "pattern": line})
+    for line in read_lines("lexicons", "teams.txt"):
+        patterns.append({"label": "TEAM", "pattern": line})
+    for line in read_lines("lexicons", "not_entities.txt"):
+        patterns.append({"label": BLOCK_LABEL, "pattern": line})
+    return patterns
+
+
+def build_nlp() -> Language:
+    """A fresh pipeline (use :func:`get_nlp` for the shared cached one)."""
+    nlp = spacy.blank("en")
+    _keep_hyphenated_words(nlp)
+    nlp.add_pipe("pmscore_lexattrs")
+    ruler = nlp.add_pipe("span_ruler", name="pmscore_ruler",
+                         config={"spans_key": RULER_KEY, "phrase_matcher_attr": "LOWER",
+                                 "validate": False})
+    ruler.add_patterns(_ruler_patterns())
+    nlp.add_pipe("pmscore_numeric")
+    nlp.add_pipe("pmscore_resolve")
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def get_nlp() -> Language:
+    """The process-wide pipeline, built on first use."""
+    return build_nlp()
