@@ -85,6 +85,11 @@ vertical-align:middle;margin-left:.5em;overflow:hidden}
 .pm-doc{white-space:pre-wrap;overflow-wrap:anywhere;font:14px/1.6 ui-monospace,"DejaVu Sans Mono",
 Menlo,Consolas,monospace;background:var(--card);border:1px solid var(--line);border-radius:6px;
 padding:14px 16px;margin:0}
+.pm-doc{counter-reset:pmline}
+.pm-line{display:block;position:relative;padding-left:3.4em;min-height:1.6em}
+.pm-line::before{counter-increment:pmline;content:counter(pmline);position:absolute;left:0;
+width:2.6em;text-align:right;color:var(--muted);font-size:.85em;user-select:none}
+.pm-line:target{background:#fff6c4}
 mark.pm-finding{border-radius:2px;padding:0 1px;color:inherit;cursor:help}
 mark.pm-sev-error{background:var(--err-bg);border-bottom:2px solid var(--err)}
 mark.pm-sev-warning{background:var(--warn-bg);border-bottom:2px solid var(--warn)}
@@ -94,6 +99,8 @@ mark.pm-point{font-weight:700;padding:0 3px;font-family:system-ui,sans-serif}
 sup.pm-ref{font:600 10px/1 system-ui,sans-serif;margin:0 1px}
 sup.pm-ref a{text-decoration:none}
 .pm-findings{padding-left:2.2em}
+.pm-top{padding-left:1.6em;margin:.2em 0}.pm-top li{margin:.15em 0}
+.pm-legend mark{padding:0 .3em;cursor:default}
 .pm-findings li{margin:.2em 0 .8em;padding-left:.4em;border-left:4px solid var(--line)}
 .pm-findings li.pm-sev-error{border-left-color:var(--err)}
 .pm-findings li.pm-sev-warning{border-left-color:var(--warn)}
@@ -196,7 +203,8 @@ def highlight(text: str, findings: Sequence[Finding], prefix: str = "d") -> str:
     Overlapping spans are cut at every boundary; each piece is one ``<mark>`` coloured by the
     most serious finding covering it, whose ``title`` lists every covering finding's message
     and suggestion. A numbered ``<sup>`` after each span links to the finding's footnote
-    (``#{prefix}-f{i}``); an anchor ``#{prefix}-m{i}`` marks where each span starts. Empty
+    (``#{prefix}-f{i}``); an anchor ``#{prefix}-m{i}`` marks where each span starts; each
+    line is a ``<span class="pm-line" id="{prefix}-L{n}">`` numbered in the margin. Empty
     spans (document-level findings placed at a position) become a small flag mark. Spans in
     ``Finding.related`` get a dotted underline so both sides of a comparison are visible.
     """
@@ -214,6 +222,10 @@ def highlight(text: str, findings: Sequence[Finding], prefix: str = "d") -> str:
         cuts.update((s, e))
     for s, e, _ in related:
         cuts.update((s, e))
+    # Every line is its own element (numbered by CSS, linkable as #{prefix}-L{n}); pieces are
+    # cut at line starts so highlights never straddle two line elements.
+    line_starts = {0} | {i + 1 for i, ch in enumerate(text) if ch == "\n" and i + 1 < n}
+    cuts |= line_starts
     bounds = sorted(cuts)
 
     starts_at: dict[int, list[int]] = {}
@@ -232,7 +244,13 @@ def highlight(text: str, findings: Sequence[Finding], prefix: str = "d") -> str:
         for i in idx:
             out.append(f'<sup class="pm-ref"><a href="#{prefix}-f{i}">{i + 1}</a></sup>')
 
+    line_no = 0
     for a, b in zip(bounds, bounds[1:] + [None]):
+        if a in line_starts:
+            if line_no:
+                out.append("</span>")
+            line_no += 1
+            out.append(f'<span class="pm-line" id="{prefix}-L{line_no}">')
         for i in points_at.get(a, []):
             f = findings[i]
             out.append(
@@ -259,6 +277,7 @@ def highlight(text: str, findings: Sequence[Finding], prefix: str = "d") -> str:
             else:
                 out.append(piece)
         refs(ends_at.get(b, []))
+    out.append("</span>")
     return "".join(out)
 
 
@@ -367,6 +386,35 @@ def _findings_list(findings: Sequence[Finding], prefix: str) -> str:
     return '<ol class="pm-findings">' + "".join(items) + "</ol>"
 
 
+_LEGEND = ('<p class="pm-legend pm-muted">Highlights: '
+           '<mark class="pm-key pm-sev-error">error</mark> '
+           '<mark class="pm-key pm-sev-warning">warning</mark> '
+           '<mark class="pm-key pm-sev-info">info</mark> '
+           '<mark class="pm-key pm-related">compared span</mark>; hover a highlight for the '
+           'message and '
+           "suggestion, or follow its number to the list below.</p>")
+
+TOP_N = 5
+"""How many of the costliest findings the page lists right under the score."""
+
+
+def _top_findings(findings: Sequence[Finding], prefix: str) -> str:
+    """The few findings that cost the most points, so the worst problems are seen first."""
+    if not findings:
+        return ""
+    ranked = sorted(range(len(findings)),
+                    key=lambda i: (-findings[i].points, _SEV_RANK.get(findings[i].severity, 9), i))
+    items = []
+    for i in ranked[:TOP_N]:
+        f = findings[i]
+        pts = f' <span class="pm-muted">&minus;{_fmt(f.points)} pts</span>' if f.points else ""
+        items.append(f'<li><span class="pm-sev pm-sev-{esc(f.severity)}">{esc(f.severity)}</span>'
+                     f' <a href="#{prefix}-f{i}">{esc(f.message)}</a>{pts}</li>')
+    more = (f'<p class="pm-muted">&hellip; and {len(findings) - TOP_N} more below.</p>'
+            if len(findings) > TOP_N else "")
+    return ('<h2>Fix first</h2><ol class="pm-top">' + "".join(items) + "</ol>" + more)
+
+
 def report_fragment(result: Result, prefix: str = "d", heading_id: str | None = None) -> str:
     """The ``<section>`` for one result: header, sections table, highlighted text, findings."""
     name = _display_name(result)
@@ -393,10 +441,12 @@ def report_fragment(result: Result, prefix: str = "d", heading_id: str | None = 
         reason = rep.not_postmortem_reason or "not recognised as a postmortem"
         parts.append(f'<div class="pm-banner"><strong>Not a postmortem:</strong> '
                      f"{esc(reason)}</div>")
+    parts.append(_top_findings(findings, prefix))
     parts.append("<h2>Sections</h2>")
     parts.append(_section_table(rep))
     text = _document_text(result)
     parts.append("<h2>Document</h2>")
+    parts.append(_LEGEND)
     if text is None:
         parts.append('<p class="pm-muted">The document text is not available.</p>')
     else:
