@@ -46,14 +46,14 @@ _PROMPT_TAIL = re.compile(r"\b(?:must contain|should contain|that is often).*$",
 # Extra one-block sections are only added for these (enclosing label -> labels it may hold).
 # Impact is part of nearly every summary (annotation guide), so a lower bar applies there.
 _EXTRA_INSIDE: dict[str, dict[str, float]] = {
-    "summary": {"impact": 1.5, "root_cause": _EXTRA_MIN, "resolution": _EXTRA_MIN},
-    "impact": {"root_cause": _EXTRA_MIN},
-    "root_cause": {"resolution": _EXTRA_MIN, "impact": _EXTRA_MIN},
-    "resolution": {"root_cause": _EXTRA_MIN, "corrective_actions": _EXTRA_MIN},
-    "timeline": {"resolution": _EXTRA_MIN, "root_cause": _EXTRA_MIN},
+    "summary": {"impact": 1.5, "root_cause": 2.0, "resolution": 2.0},
+    "impact": {"root_cause": 2.0, "resolution": 2.0},
+    "root_cause": {"resolution": 2.0, "impact": 2.0},
+    "resolution": {"root_cause": 2.0, "corrective_actions": _EXTRA_MIN, "impact": 2.0},
+    "timeline": {"resolution": 2.0, "root_cause": 2.0, "impact": 2.0},
     "corrective_actions": {"lessons_learned": _EXTRA_MIN},
     "other": {"lessons_learned": 2.5, "corrective_actions": _EXTRA_MIN,
-              "root_cause": _EXTRA_MIN, "resolution": _EXTRA_MIN, "impact": _EXTRA_MIN},
+              "root_cause": 2.0, "resolution": 2.0, "impact": 2.0},
 }
 
 
@@ -127,7 +127,7 @@ def heading_labels(heading: str) -> tuple[tuple[str, ...], float]:
     words = h.split()
     # Key words first for multi-word headings so "Timeline of the incident" is not "incident".
     found: list[tuple[int, str]] = []
-    if len(words) <= 10:
+    if len(words) <= 20:
         for key, label in lex.keys:
             pos = _find_key(words, key)
             if pos is not None and all(l != label for _, l in found):
