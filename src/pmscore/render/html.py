@@ -46,7 +46,7 @@ _SECTION_NAMES = {
     "resolution": "Resolution",
     "corrective_actions": "Corrective actions",
     "lessons_learned": "Lessons learned",
-    "other": "Other",
+    "other": "Other / whole document",
 }
 
 _GRADE_WORDS = {1: "unusable", 2: "poor", 3: "adequate", 4: "good", 5: "excellent"}

@@ -31,16 +31,17 @@ _SECTION_NAMES = {
     "resolution": "Resolution",
     "corrective_actions": "Corrective actions",
     "lessons_learned": "Lessons learned",
-    "other": "Other",
+    "other": "Other / whole document",
 }
 _GRADE_WORDS = {1: "unusable", 2: "poor", 3: "adequate", 4: "good", 5: "excellent"}
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark. Escaped everywhere:
-# the characters that open or delimit an inline construct (emphasis, code, links and images,
-# table cells, strikethrough, GitHub math). ``<``/``>``/``&`` become entities instead. Block
+# the characters that open or delimit an inline construct (emphasis, code, link and image
+# brackets, table cells, strikethrough, GitHub math). Parentheses and ``!`` need no escape once
+# ``[``/``]`` are escaped, since links and images cannot form without brackets. ``<``/``>``/``&`` become entities instead. Block
 # constructs only start a line, and escaped text is always one line, so only its first
 # characters need care (see ``_BLOCK_START``). Fewer escapes keep the comment readable as text.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]()!|~$])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~$])")
 _BLOCK_START = re.compile(r"^(\d*)([#+\-=.)])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WS = re.compile(r"\s+")
