@@ -36,6 +36,7 @@ _STRIKE = re.compile(r"~~(?=\S)([^\n]{1,300}?)(?<=\S)~~")
 _LINK_PUNCT = re.compile(r"!?\[([^\[\]\n]{0,300})\]\(([^()\s]{0,500})\)")
 _ATX = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)")
 _ATX_CLOSE = re.compile(r"\s(#+)\s*$")
+_HASH_HEADING = re.compile(r"^#{1,6}(?=[A-Za-z])")
 _LIST_MARK = re.compile(r"^(\s*)([-*+•◦▪●‣–]|\d{1,9}[.)])(?=\s|$)")
 _QUOTE_MARK = re.compile(r"^(\s{0,3}>\s?)+")
 _SETEXT_LINE = re.compile(r"^\s{0,3}(=+|-+)\s*$")
@@ -356,6 +357,8 @@ def _line_kind(raw: str) -> str:
         return "blank"
     if _EMPH_LINE.match(raw) and len(stripped) <= 90:
         return "emph"
+    if _HASH_HEADING.match(stripped) and len(stripped) <= 90:
+        return "emph"  # "##Issue Summary": an ATX heading without the space CommonMark wants
     if _TIME_START.match(stripped.lstrip("*_-•–")):
         return "time"
     if _LIST_MARK.match(stripped):

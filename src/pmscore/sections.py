@@ -38,6 +38,7 @@ _CONTENT_MIN = 2.0  # cue score for labelling an unheaded block
 _EXTRA_MIN = 3.0  # cue score for an extra section inside a differently headed section
 _MODEL_MIN = 0.5  # classifier confidence above which it overrides the cue rules
 _MAX_HEADING_CHARS = 120
+_SUMMARY_IMPACT_MIN = 2.0  # impact cue score of a whole summary section that implies impact
 _MIN_TIMELINE_RUN = 3  # consecutive timestamped blocks that make a timeline wherever they stand
 _NUMBERING = re.compile(r"^\s*(?:(?:step|part|section|phase)\s+)?(?:\d+(?:\.\d+)*|[ivx]{1,4}|[a-h])[.):\-]\s*",
                         re.I)
@@ -314,7 +315,41 @@ def classify(
                 sections.append(Section(lab, b.start, b.end, (b.index,), None, "content",
                                         min(0.9, 0.3 + scores[lab] / 10)))
                 have.add(lab)
-    # 6. A run of timestamped entries outside any timeline section is a timeline.
+    # 5b. Impact usually lives inside the summary (annotation guide): judge the whole summary.
+    if "impact" not in have:
+        for sec in [s for s in sections if s.label == "summary"]:
+            texts = [blocks[i].text for i in sec.block_indices if blocks[i].kind != "code"]
+            if content_scores(" ".join(texts)).get("impact", 0.0) >= _SUMMARY_IMPACT_MIN:
+                best = max(sec.block_indices,
+                           key=lambda i: content_scores(blocks[i].text).get("impact", 0.0))
+                sections.append(Section("impact", blocks[best].start, blocks[best].end, (best,),
+                                        None, "content", 0.5))
+                have.add("impact")
+                break
+    # 6. Every postmortem opens with some overview: without a summary section, the first
+    #    unplaced blocks that carry summary or impact cues before any other start are one.
+    if "summary" not in have:
+        first_start = starts[0][0] if starts else n
+        run = []
+        for b in blocks:
+            if b.index >= first_start and owner[b.index] is not None and \
+                    block_labels[b.index] != "other":
+                break
+            if b.kind in ("code", "heading"):
+                if run:
+                    break
+                continue
+            sc = content_scores(b.text)
+            if not run and sc.get("summary", 0.0) + sc.get("impact", 0.0) < 1.0:
+                continue
+            run.append(b.index)
+        if run:
+            sections.append(Section("summary", blocks[run[0]].start, blocks[run[-1]].end,
+                                    tuple(run), None, "content", 0.5))
+            for i in run:
+                block_labels[i] = "summary"
+            have.add("summary")
+    # 7. A run of timestamped entries outside any timeline section is a timeline.
     if "timeline" not in have:
         run = []
         for b in list(blocks) + [None]:  # type: ignore[list-item]
