@@ -370,7 +370,7 @@ _END_CUE = re.compile(r"(?i)\b(?:until|till|to|end\w*|resolved|restored|fixed|re
                       r"corrected|back\s+(?:online|up)|end\s+time|through)\b[^.\n]{0,45}$")
 _RANGE_GAP = re.compile(r"(?i)^[^.\n]{0,30}?(?:\bto\b|\buntil\b|\btill\b|\band\b|\bthrough\b|"
                         r"[-\u2013\u2014~]+)[^.\n]{0,30}$")
-_RES_CUE = re.compile(r"(?i)\b(?:resolv\w*|resolution|restor\w*|(?:is|was|were)\s+(?:\d+%\s+)?back\b|back\s+(?:online|up|to\s+normal)|"
+_RES_CUE = re.compile(r"(?i)\b(?:resolved|resolution|restor\w*|(?:is|was|were)\s+(?:\d+%\s+)?back\b|back\s+(?:online|up|to\s+normal)|"
                       r"fully\s+(?:operational|functional|functioning|restored)|recover\w*|"
                       r"normal\s+(?:operation|service)s?|operational\s+again|returned\s+to\s+normal|"
                       r"service\s+resumed|up\s+and\s+running|site\s+(?:is|was)\s+(?:back|up))")
@@ -640,6 +640,8 @@ def _blame(doc: Document, skip: list[tuple[int, int]]) -> list[Hit]:
             if kind in ("human_error", "character") and _ENUM.search(text[max(0, m.start() - 8):m.start()]):
                 continue
             s, e = _sentence_bounds(text, m.start())
+            if any(s <= h.start < e for h in hits):
+                continue  # one finding per sentence
             hits.append(Hit(kind, m.start(), m.end(), doc.text[m.start():m.end()],
                             suggestion=_rewrite(kind, text[s:e], text), matched=kind))
     return sorted(hits, key=lambda h: h.start)
@@ -705,6 +707,11 @@ def _filler(doc: Document, code: list[tuple[int, int]], skip: list[tuple[int, in
         for m in rx.finditer(doc.text):
             if _inside(m.start(), code) or _inside(m.start(), skip):
                 continue
+            line_start = doc.text.rfind("\n", 0, m.start()) + 1
+            line_end = doc.text.find("\n", m.start())
+            line_end = len(doc.text) if line_end < 0 else line_end
+            if any(h.kind == kind and line_start <= h.start < line_end for h in hits):
+                continue  # one placeholder finding per line ("lorem ipsum dolor sit amet")
             hits.append(Hit(kind, m.start(), m.end(), m.group(0), matched=rx.pattern[:40]))
     # template headings with nothing under them
     blocks = doc.blocks
