@@ -1,0 +1,152 @@
+"""Timeline entries: the lines of the timeline, each with the first clock time it carries.
+
+Checks use these to count timestamped entries, test chronological order and compare the
+timeline with times stated in the summary. Entries come from the blocks of sections labelled
+``timeline``; a document without such a section still gets entries from its lines that start
+with a clock time ("14:30 - Incident detected"), which is how most unheaded timelines look.
+A block holding several such lines (a paragraph of "HH:MM ..." lines) gives one entry per line.
+A timezone stated in the timeline heading ("Timeline (all times UTC)") is given to entry times
+written without one.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import replace
+
+from pmscore.types import Block, Document, Entity, Section, TimelineEntry
+
+# What may stand before a time for the line to "start with" it: bullets, brackets, a date
+# (blanked out before this test), weekday, "At"/"On"/"Around", "Day 1,", separators.
+_LEAD = re.compile(
+    r"^[\s\-*+•>|#\[(\u2013\u2014.]*"
+    r"(?:(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*|day\s*\d+|at|on|around|approx(?:imately|\.)?|"
+    r"about|~|by|from|starting|started|between)[\s,:.\-]*)*"
+    r"[\s,\-|T:(\[\u2013\u2014]*$",
+    re.I,
+)
+_SKIP_KINDS = {"heading", "code", "html"}
+
+
+def _starts_with_time(clean: str, line_start: int, time: Entity,
+                      dates: Sequence[Entity]) -> bool:
+    prefix = list(clean[line_start:time.start])
+    for d in dates:
+        if d.end <= time.start and d.start >= line_start:
+            for i in range(d.start - line_start, d.end - line_start):
+                prefix[i] = " "
+    return bool(_LEAD.match("".join(prefix)))
+
+
+def _lines(clean: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of the non-blank lines of ``clean[start:end]``, whitespace trimmed."""
+    out = []
+    pos = start
+    for part in clean[start:end].split("\n"):
+        s, e = pos, pos + len(part)
+        pos = e + 1
+        while s < e and clean[s].isspace():
+            s += 1
+        while e > s and clean[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+class _Index:
+    """Entities of one label sorted by start, for range look-ups."""
+
+    def __init__(self, entities: Sequence[Entity], label: str) -> None:
+        self.items = sorted((e for e in entities if e.label == label), key=lambda e: e.start)
+        self.starts = [e.start for e in self.items]
+
+    def within(self, start: int, end: int) -> list[Entity]:
+        i = bisect_left(self.starts, start)
+        out = []
+        while i < len(self.items) and self.items[i].start < end:
+            out.append(self.items[i])
+            i += 1
+        return out
+
+
+def _entry(doc: Document, start: int, end: int, times: _Index,
+           tz: str | None) -> TimelineEntry:
+    found = times.within(start, end)
+    time = found[0] if found else None
+    if time is not None and tz and not time.timezone and time.norm:
+        time = replace(time, timezone=tz, norm=f"{time.norm} {tz}")
+    text = " ".join(doc.clean[start:end].split())
+    return TimelineEntry(start=start, end=end, text=text, time=time)
+
+
+def _block_entries(doc: Document, block: Block, times: _Index, dates: _Index,
+                   tz: str | None) -> list[TimelineEntry]:
+    """One entry per time-led line when a block holds several, else the block as one."""
+    lines = _lines(doc.clean, block.start, block.end)
+    led = [(s, e) for s, e in lines
+           if (t := times.within(s, e)) and _starts_with_time(doc.clean, s, t[0],
+                                                               dates.within(s, e))]
+    if len(led) < 2:
+        if not lines:
+            return []
+        return [_entry(doc, lines[0][0], lines[-1][1], times, tz)]
+    out = []
+    # continuation lines (no leading time) belong to the entry above them
+    groups: list[list[tuple[int, int]]] = []
+    for ln in lines:
+        if ln in led or not groups:
+            groups.append([ln])
+        else:
+            groups[-1].append(ln)
+    for g in groups:
+        out.append(_entry(doc, g[0][0], g[-1][1], times, tz))
+    return out
+
+
+def _heading_timezone(section: Section, doc: Document, tzs: _Index) -> str | None:
+    """A timezone named in the timeline's heading block, if exactly one."""
+    if not section.heading:
+        return None
+    first = doc.blocks[section.block_indices[0]] if section.block_indices else None
+    if first is None or first.kind not in ("heading", "label"):
+        return None
+    end = first.body_start if first.kind == "label" and first.body_start else first.end
+    names = {z.text for z in tzs.within(first.start, end)}
+    return names.pop() if len(names) == 1 else None
+
+
+def entries(doc: Document, sections: Sequence[Section],
+            entities: Sequence[Entity]) -> tuple[TimelineEntry, ...]:
+    """The timeline entries of the document in text order (see module docstring)."""
+    times = _Index(entities, "TIME")
+    dates = _Index(entities, "DATE")
+    tzs = _Index(entities, "TIMEZONE")
+    out: list[TimelineEntry] = []
+    seen_blocks: set[int] = set()
+    for sec in sections:
+        if sec.label != "timeline":
+            continue
+        tz = _heading_timezone(sec, doc, tzs)
+        for bi in sec.block_indices:
+            if bi in seen_blocks or bi >= len(doc.blocks):
+                continue
+            seen_blocks.add(bi)
+            block = doc.blocks[bi]
+            if block.kind in _SKIP_KINDS:
+                continue
+            start = block.body_start if block.kind == "label" and block.body_start and \
+                not times.within(block.start, block.body_start) else block.start
+            out += _block_entries(doc, replace(block, start=start), times, dates, tz)
+    if not seen_blocks:
+        for block in doc.blocks:
+            if block.kind in _SKIP_KINDS:
+                continue
+            for s, e in _lines(doc.clean, block.start, block.end):
+                found = times.within(s, e)
+                if found and _starts_with_time(doc.clean, s, found[0], dates.within(s, e)):
+                    out.append(_entry(doc, s, e, times, None))
+    out.sort(key=lambda t: t.start)
+    return tuple(out)

@@ -1,0 +1,204 @@
+"""Entity extraction on small hand-written texts and on the seed postmortems."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pmscore.entities import extract, extract_text
+from pmscore.nlp import get_nlp
+from pmscore.reader import read
+from pmscore.types import Block, Document, Entity
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def _texts(ents: tuple[Entity, ...], label: str) -> list[str]:
+    return [e.text for e in ents if e.label == label]
+
+
+def _one(ents: tuple[Entity, ...], label: str, text: str) -> Entity:
+    found = [e for e in ents if e.label == label and e.text == text]
+    assert found, f"{label} {text!r} not in {[(e.label, e.text) for e in ents]}"
+    return found[0]
+
+
+def test_get_nlp_is_cached_and_blank() -> None:
+    nlp = get_nlp()
+    assert nlp is get_nlp()
+    assert nlp.lang == "en"
+    assert "pmscore_numeric" in nlp.pipe_names and "pmscore_resolve" in nlp.pipe_names
+
+
+def test_times_are_normalised_with_attached_timezone() -> None:
+    text = "The outage began at 9:45 PM EST and ended at 12:45 AM EST the next day."
+    ents = extract_text(text)
+    t1 = _one(ents, "TIME", "9:45 PM")
+    assert (t1.norm, t1.minutes, t1.ampm, t1.timezone) == ("21:45 EST", 21 * 60 + 45, True, "EST")
+    t2 = _one(ents, "TIME", "12:45 AM")
+    assert (t2.norm, t2.minutes) == ("00:45 EST", 45)
+    assert _texts(ents, "TIMEZONE") == ["EST", "EST"]
+
+
+def test_timezone_stated_once_for_the_line_applies_to_both_times() -> None:
+    ents = extract_text("The site was down from 8:00 PM to 11:20 AM GMT+1.")
+    assert _one(ents, "TIME", "8:00 PM").norm == "20:00 GMT+1"
+    assert _one(ents, "TIME", "11:20 AM").norm == "11:20 GMT+1"
+
+
+def test_timezone_on_another_line_is_not_attached() -> None:
+    ents = extract_text("All times UTC.\n14:30 - alert fired")
+    t = _one(ents, "TIME", "14:30")
+    assert t.timezone is None and t.norm == "14:30"
+
+
+def test_datetime_keeps_date_and_clock_apart() -> None:
+    ents = extract_text("Incident start: March 15, 2024 14:30 UTC, then 2024-03-16T09:05:00Z.")
+    assert _texts(ents, "DATE") == ["March 15, 2024", "2024-03-16"]
+    assert _one(ents, "TIME", "14:30").norm == "14:30 UTC"
+    assert _one(ents, "TIME", "09:05:00").minutes == 9 * 60 + 5
+
+
+@pytest.mark.parametrize("text", ["13-01-2023", "10th of May 2023", "23rd Nov 2020",
+                                  "March 15, 2024"])
+def test_dates(text: str) -> None:
+    assert _texts(extract_text(f"It happened on {text} in the morning."), "DATE") == [text]
+
+
+def test_durations_with_minutes() -> None:
+    text = ("It lasted 3 hours, then an hour, then 45 minutes, 2 hrs, 1h30m and a three-hour "
+            "window; recovery took half an hour.")
+    ents = extract_text(text)
+    got = {e.text: e.norm for e in ents if e.label == "DURATION"}
+    assert got == {"3 hours": "180", "an hour": "60", "45 minutes": "45", "2 hrs": "120",
+                   "1h30m": "90", "three-hour": "180", "half an hour": "30"}
+
+
+def test_a_range_of_times_is_not_a_duration() -> None:
+    ents = extract_text("Service was down from 8:00 to 11:20.")
+    assert _texts(ents, "DURATION") == []
+    assert _texts(ents, "TIME") == ["8:00", "11:20"]
+
+
+def test_percent_count_money() -> None:
+    text = ("About 40% of logins and 50 percent of payments failed; 60,000 daily users and "
+            "over one hundred mails, 500 requests per second; we lost $10,000 and millions "
+            "of ETB.")
+    ents = extract_text(text)
+    assert _texts(ents, "PERCENT") == ["40%", "50 percent"]
+    assert _one(ents, "PERCENT", "40%").norm == "40"
+    assert _texts(ents, "COUNT") == ["60,000 daily users", "over one hundred mails",
+                                     "500 requests"]
+    assert _texts(ents, "MONEY") == ["$10,000", "millions of ETB"]
+
+
+def test_services() -> None:
+    text = ("The User Authentication Service failed. Nginx returned errors, the MySQL database "
+            "was locked, the load balancer and the mobile app timed out, and the ATM network "
+            "was down behind the API gateway on the web server.")
+    got = _texts(extract_text(text), "SERVICE")
+    for want in ["User Authentication Service", "Nginx", "MySQL database", "load balancer",
+                 "mobile app", "API gateway", "web server"]:
+        assert want in got
+    assert any(g.startswith("ATM") for g in got)
+
+
+def test_status_text_and_line_start_capitals_are_not_services() -> None:
+    text = "Users saw 500 Internal Server Error.\nMisconfigured database update."
+    got = _texts(extract_text(text), "SERVICE")
+    assert not any("Internal" in g for g in got)
+    assert "Misconfigured database" not in got and "database" in got
+
+
+def test_teams() -> None:
+    text = ("The operations team paged the on-call engineer; a backend engineer and the SRE "
+            "team joined, then the development team and the general office, and the DevOps "
+            "team closed it.")
+    got = _texts(extract_text(text), "TEAM")
+    assert got == ["operations team", "on-call engineer", "backend engineer", "SRE team",
+                   "development team", "general office", "DevOps team"]
+
+
+def test_prose_words_that_look_like_timezones_are_not() -> None:
+    ents = extract_text("We eat lunch with the cat at noon; the PST team met at 10:00 PST.")
+    tzs = [e for e in ents if e.label == "TIMEZONE"]
+    assert [(t.start, t.text) for t in tzs][-1][1] == "PST"
+    assert not any(t.text.lower() in ("eat", "cat") for t in tzs)
+
+
+def test_offsets_point_into_the_text() -> None:
+    text = "**Start:** 9:45 PM EST, about 40% of users"
+    doc = read(text)
+    for e in extract(doc):
+        assert doc.text[e.start:e.end] == e.text
+
+
+def test_code_blocks_and_pasted_output_are_skipped() -> None:
+    text = ("Timeline\n\n- 10:00 AM: alert fired\n\n```\n2024-01-01 12:34:56 ERROR x\n```\n\n"
+            "HTTP/1.1 500 Internal Server Error\nDate: Tue, 1 Nov 2022 07:32:16 GMT\n")
+    doc = read(text)
+    times = _texts(extract(doc), "TIME")
+    assert times == ["10:00 AM"]
+
+
+def test_extract_skips_blocks_of_kind_code() -> None:
+    text = "At 10:00 it broke.\n23:59 log line"
+    code_start = text.index("23:59")
+    doc = Document(text=text, clean=text, blocks=(
+        Block(0, "paragraph", 0, code_start - 1, 1, 1, text[:code_start - 1]),
+        Block(1, "code", code_start, len(text), 2, 1, text[code_start:]),
+    ))
+    assert _texts(extract(doc), "TIME") == ["10:00"]
+
+
+# ---- seeds -------------------------------------------------------------------------------
+
+def _seed(prefix: str) -> Document:
+    seeds = SHARED / "seeds"
+    if not seeds.is_dir():
+        pytest.skip("../shared/seeds not present")
+    files = sorted(seeds.glob(f"{prefix}_*.txt"))
+    if not files:
+        pytest.skip(f"seed {prefix} not present")
+    return read(files[0].read_text(encoding="utf-8"), path=str(files[0]))
+
+
+@pytest.mark.shared
+def test_seed_000_summary_time_with_offset_timezone() -> None:
+    ents = extract(_seed("000"))
+    assert _one(ents, "TIME", "8:00 PM").norm == "20:00 GMT+1"
+    assert _one(ents, "TIME", "8:00 AM").norm == "08:00 GMT+1"
+    assert "backend engineer" in _texts(ents, "TEAM")
+    assert "general office" in _texts(ents, "TEAM")
+
+
+@pytest.mark.shared
+def test_seed_001_time_timezone_and_no_duration() -> None:
+    ents = extract(_seed("001"))
+    assert _one(ents, "TIME", "01:20 AM").minutes == 80
+    assert "GMT" in _texts(ents, "TIMEZONE")
+    assert _texts(ents, "DURATION") == []
+    assert "operations team" in _texts(ents, "TEAM")
+    assert {"mobile app", "ATM"} <= set(_texts(ents, "SERVICE"))
+
+
+@pytest.mark.shared
+def test_seed_002_summary_facts() -> None:
+    ents = extract(_seed("002"))
+    assert _one(ents, "DURATION", "3 hours").norm == "180"
+    assert "40%" in _texts(ents, "PERCENT")
+    assert _one(ents, "TIME", "9:45 PM").norm == "21:45 EST"
+    assert any(c.endswith("60,000 daily users") for c in _texts(ents, "COUNT"))
+    assert "development team" in _texts(ents, "TEAM")
+
+
+@pytest.mark.shared
+def test_seed_004_summary_facts() -> None:
+    ents = extract(_seed("004"))
+    assert _one(ents, "DURATION", "2 hours").norm == "120"
+    assert "50%" in _texts(ents, "PERCENT")
+    assert "User Authentication Service" in _texts(ents, "SERVICE")
+    assert "on-call engineering team" in _texts(ents, "TEAM")
+    assert _one(ents, "TIME", "14:30").timezone == "UTC"  # "Incident Time: 14:30 UTC"
+    assert "March 15, 2024" in _texts(ents, "DATE")

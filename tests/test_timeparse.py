@@ -1,0 +1,96 @@
+"""Clock and duration parsing: the readings consistency checks rely on."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pmscore.timeparse import minutes_between, parse_clock, parse_duration
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("8:00 PM", (20 * 60, True, None)),
+        ("15:00", (15 * 60, False, None)),
+        ("01:20 AM", (80, True, None)),
+        ("9:45 PM EST", (21 * 60 + 45, True, "EST")),
+        ("14:30 UTC", (14 * 60 + 30, False, "UTC")),
+        ("1430 hrs", (14 * 60 + 30, False, None)),
+        ("8:00 PM GMT+1", (20 * 60, True, "GMT+1")),
+        ("11:15 AM (UTC+3)", (11 * 60 + 15, True, "UTC+3")),
+        ("12 AM", (0, True, None)),
+        ("12:30 PM", (12 * 60 + 30, True, None)),
+        ("6pm", (18 * 60, True, None)),
+        ("2.30PM", (14 * 60 + 30, True, None)),
+        ("10:05 a.m.", (10 * 60 + 5, True, None)),
+        ("13:00:56", (13 * 60, False, None)),
+        ("2024-03-15 14:30", (14 * 60 + 30, False, None)),
+        ("midnight", (0, False, None)),
+        ("10:00 local time", (600, False, "local time")),
+        ("00:30 AM", (30, True, None)),
+        ("13:00 PM", (13 * 60, True, None)),  # 24h hour with a stray PM keeps its 24h reading
+    ],
+)
+def test_parse_clock(text: str, expected: tuple[int, bool, str | None]) -> None:
+    assert parse_clock(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "1.30", "2023", "25:00", "10:75", "hello", "0 PM", "25 PM"])
+def test_parse_clock_rejects_non_times(text: str) -> None:
+    assert parse_clock(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("3 hours", 180),
+        ("an hour", 60),
+        ("45 minutes", 45),
+        ("2 hrs", 120),
+        ("1h30m", 90),
+        ("three-hour", 180),
+        ("half an hour", 30),
+        ("1.5 hours", 90),
+        ("three hours", 180),
+        ("2 hours and 15 minutes", 135),
+        ("1 hour, 25 minutes", 85),
+        ("an hour and a half", 90),
+        ("2 and half hours", 150),
+        ("twenty five minutes", 25),
+        ("2 days", 2 * 24 * 60),
+    ],
+)
+def test_parse_duration(text: str, minutes: int) -> None:
+    assert parse_duration(text) == minutes
+
+
+@pytest.mark.parametrize("text", ["several hours", "a few minutes", "hours", "", "soon"])
+def test_parse_duration_vague_is_none(text: str) -> None:
+    assert parse_duration(text) is None
+
+
+def test_minutes_between_crosses_midnight() -> None:
+    assert minutes_between(21 * 60 + 45, 45) == 180  # 9:45 PM -> 12:45 AM
+    assert minutes_between(8 * 60, 11 * 60 + 20) == 200
+    assert minutes_between(600, 600) == 0
+
+
+@given(st.integers(0, 23), st.integers(0, 59))
+def test_24h_clock_roundtrip(h: int, m: int) -> None:
+    parsed = parse_clock(f"{h:02d}:{m:02d}")
+    assert parsed is not None and parsed[0] == h * 60 + m
+
+
+@given(st.integers(1, 12), st.integers(0, 59), st.sampled_from(["AM", "PM", "am", "pm"]))
+def test_12h_clock_matches_24h_reading(h: int, m: int, ap: str) -> None:
+    parsed = parse_clock(f"{h}:{m:02d} {ap}")
+    assert parsed is not None
+    expected_hour = (h % 12) + (12 if ap.lower() == "pm" else 0)
+    assert parsed[0] == expected_hour * 60 + m and parsed[1] is True
+
+
+@given(st.integers(0, 1439), st.integers(0, 1439))
+def test_minutes_between_inverts_addition(a: int, b: int) -> None:
+    assert (a + minutes_between(a, b)) % 1440 == b
