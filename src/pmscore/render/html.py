@@ -124,6 +124,9 @@ var(--line);border-radius:12px;cursor:pointer;font-size:.9em}
 #pmf-g5:checked~table tbody tr:not(.pm-g5),#pmf-err:checked~table tbody tr:not(.pm-err)
 {display:none}
 tr.pm-hide{display:none}
+.pm-index-table td{vertical-align:middle}
+.pm-index-table .pm-grade{padding:.05em .5em;font-size:.9em}
+.pm-index+.pm-report{margin-top:2.5em;border-top:3px double var(--line);padding-top:1em}
 #pm-q{padding:.3em .5em;border:1px solid var(--line);border-radius:4px;min-width:16em}
 th[data-sort]{cursor:pointer}
 .pm-report+.pm-report{margin-top:3em;border-top:3px double var(--line);padding-top:1em}
