@@ -126,12 +126,11 @@ def heading_labels(heading: str) -> tuple[tuple[str, ...], float]:
     except ValueError:
         pass
     words = h.split()
-    # Key words first for multi-word headings so "Timeline of the incident" is not "incident".
+    # Key words anywhere in the heading ("Timeline of the incident", "Impact and Root Cause").
     found: list[tuple[int, str]] = []
     if len(words) <= 20:
-        for key, label in lex.keys:
-            pos = _find_key(words, key)
-            if pos is not None and all(l != label for _, l in found):
+        for pos, label in _find_keys(words):
+            if all(l != label for _, l in found):
                 found.append((pos, label))
     whole = process.extractOne(h, lex.variants, scorer=fuzz.ratio, score_cutoff=_WHOLE_CUTOFF)
     if whole is not None:
@@ -145,26 +144,47 @@ def heading_labels(heading: str) -> tuple[tuple[str, ...], float]:
     return (), 0.0
 
 
-def _find_key(words: list[str], key: str) -> int | None:
-    """Word position where ``key`` (one or more words) occurs fuzzily in ``words``, or None."""
-    kw = key.split()
-    n = len(kw)
-    for i in range(len(words) - n + 1):
-        gram = " ".join(words[i:i + n])
-        if gram == key:
-            return i
-        if len(key) > 4 and abs(len(gram) - len(key)) <= 2 and fuzz.ratio(gram, key) >= _KEY_CUTOFF:
-            return i
-    return None
+@lru_cache(maxsize=1)
+def _keys_by_length() -> dict[int, tuple[dict[str, str], tuple[str, ...], tuple[str, ...]]]:
+    """Key words grouped by word count: (exact map, fuzzy-matchable keys, their labels)."""
+    groups: dict[int, tuple[dict[str, str], list[str], list[str]]] = {}
+    for key, label in _lexicon().keys:
+        exact, fuzzy, labs = groups.setdefault(len(key.split()), ({}, [], []))
+        exact.setdefault(key, label)
+        if len(key) > 4:
+            fuzzy.append(key)
+            labs.append(label)
+    return {n: (e, tuple(f), tuple(l)) for n, (e, f, l) in groups.items()}
+
+
+def _find_keys(words: list[str]) -> list[tuple[int, str]]:
+    """(word position, label) of every key word found in ``words`` (fuzzily if > 4 letters)."""
+    out: list[tuple[int, str]] = []
+    for n, (exact, fuzzy, labs) in _keys_by_length().items():
+        for i in range(len(words) - n + 1):
+            gram = " ".join(words[i:i + n])
+            if gram in exact:
+                out.append((i, exact[gram]))
+            elif len(gram) > 4 and fuzzy:
+                m = process.extractOne(gram, fuzzy, scorer=fuzz.ratio, score_cutoff=_KEY_CUTOFF)
+                if m is not None and abs(len(m[0]) - len(gram)) <= 2:
+                    out.append((i, labs[m[2]]))
+    out.sort()
+    return out
 
 
 def content_scores(text: str) -> dict[str, float]:
     """Summed cue weights per label for one block of clean text."""
+    return dict(_content_scores(text))
+
+
+@lru_cache(maxsize=8192)
+def _content_scores(text: str) -> tuple[tuple[str, float], ...]:
     scores: dict[str, float] = {}
     for label, weight, rx in _cues():
         if rx.search(text):
             scores[label] = scores.get(label, 0.0) + weight
-    return scores
+    return tuple(scores.items())
 
 
 def _best(scores: dict[str, float]) -> tuple[str, float]:
