@@ -14,6 +14,7 @@ from dataclasses import asdict
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
@@ -72,12 +73,13 @@ def find_rule(query: str, rows: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 
 def _table(rows: list[dict[str, Any]]) -> Table:
-    table = Table(title=f"pmscore rules ({len(rows)})", show_lines=False, expand=False)
+    table = Table(title=f"pmscore rules ({len(rows)})", box=box.SIMPLE_HEAD, expand=False,
+                  caption="pmscore explain RULE shows why a rule matters and how to fix it.")
     table.add_column("ID", no_wrap=True, style="bold")
     table.add_column("Name", overflow="fold")
     table.add_column("Severity", no_wrap=True)
-    table.add_column("Section", overflow="fold")
-    table.add_column("Description", overflow="fold", ratio=1)
+    table.add_column("Section", no_wrap=True)
+    table.add_column("Description", overflow="fold", ratio=1, min_width=30)
     for r in rows:
         desc = Text(str(r["message"]))
         if r.get("example"):
