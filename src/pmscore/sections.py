@@ -46,6 +46,8 @@ _NON_WORD = re.compile(r"[^a-z0-9' ]+")
 _PROMPT_TAIL = re.compile(r"\b(?:must contain|should contain|that is often).*$", re.I)
 # Extra one-block sections are only added for these (enclosing label -> labels it may hold).
 # Impact is part of nearly every summary (annotation guide), so a lower bar applies there.
+# Lessons cues are specific phrases ("a valuable learning experience"), trusted in any section.
+_EXTRA_ANYWHERE: dict[str, float] = {"lessons_learned": 2.5}
 _EXTRA_INSIDE: dict[str, dict[str, float]] = {
     "summary": {"impact": 1.5, "root_cause": 2.0, "resolution": 2.0},
     "impact": {"root_cause": 2.0, "resolution": 2.0},
@@ -328,7 +330,8 @@ def classify(
         if b.kind in ("code", "heading") or (owner[b.index] is None and b.index not in content):
             continue
         enclosing = block_labels[b.index]
-        allowed = _EXTRA_INSIDE.get(enclosing, {})
+        allowed = {**_EXTRA_ANYWHERE, **_EXTRA_INSIDE.get(enclosing, {})}
+        allowed.pop(enclosing, None)
         scores = content_scores(b.text)
         for lab, bar in allowed.items():
             if scores.get(lab, 0.0) >= bar and lab not in have:
