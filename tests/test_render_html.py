@@ -292,3 +292,25 @@ def test_batch_index_is_sorted_worst_first_and_links_resolve(tmp_path: Path) -> 
 def test_page_filenames_are_sanitised() -> None:
     assert page_filename(7, "../../etc/pa ss<wd>.md") == "0007-pa-ss-wd.html"
     assert page_filename(1, "<>") == "0001-document.html"
+
+
+def test_grade_command_writes_an_inert_html_batch(tmp_path: Path) -> None:
+    """End to end through ``pmscore grade -f html``: the real pipeline, one page, every input."""
+    from typer.testing import CliRunner
+
+    from pmscore.cli import _load_commands, app
+
+    _load_commands()
+    hostile = tmp_path / "hostile.md"
+    hostile.write_text(HOSTILE, encoding="utf-8")
+    examples = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*"))
+    out = tmp_path / "report.html"
+    res = CliRunner().invoke(app, ["grade", "-f", "html", "-o", str(out), str(hostile),
+                                   *map(str, examples[:1]), str(tmp_path / "missing.md")])
+    assert res.exit_code == 2, res.output  # the missing input is an error row
+    page_text = out.read_text(encoding="utf-8")
+    tree = assert_inert(page_text)
+    n = 2 + len(examples[:1])
+    assert len(re.findall(r'<tr class="pm-row ', page_text)) == n
+    assert page_text.count('<section class="pm-report"') == n
+    assert "<script>document.title='pwned'</script>" in "".join(tree.text)

@@ -172,3 +172,22 @@ def test_escaped_text_renders_back_to_itself(s: str) -> None:
     tree.feed(html_out)
     expected = re.sub(r"\s+", " ", s).strip().replace("@", "@\u200b")
     assert "".join(tree.text).strip() == expected
+
+
+def test_grade_command_markdown_on_hostile_file_is_inert(tmp_path) -> None:
+    """End to end through ``pmscore grade -f markdown`` with the real pipeline."""
+    from typer.testing import CliRunner
+
+    from pmscore.cli import _load_commands, app
+
+    _load_commands()
+    src = tmp_path / "hostile.md"
+    src.write_text(HOSTILE, encoding="utf-8")
+    res = CliRunner().invoke(app, ["grade", "-f", "markdown", str(src)])
+    assert res.exit_code in (0, 1), res.output
+    tokens, tree = rendered(res.stdout)
+    kinds = {t.type for t in all_tokens(tokens)}
+    assert not kinds & {"html_inline", "html_block", "link_open", "image"}, kinds
+    assert not {t for t, _ in tree.tags} & {"script", "img", "svg", "a"}
+    assert res.stdout.startswith("### pmscore review: ")
+    assert "**Score " in res.stdout and "| Section | Found |" in res.stdout
