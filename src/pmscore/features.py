@@ -42,6 +42,7 @@ __all__ = [
 ]
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_URL = re.compile(r"(?:https?|ftp)://\S+|\bwww\.\S+|\]\([^)\s]*\)|!\[[^\]]*\]")
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ def _cues() -> dict:
     data = read_json("lexicons", "specific_cues.json")
     return {
         "component": _alternation(data["components"]),
+        "component_class": _alternation(data.get("component_classes", [])),
         "generic": {w.lower() for w in data["generic_components"]},
         "generic_re": _alternation(data["generic_components"]),
         "mechanism": _alternation(data["mechanisms"]),
@@ -159,13 +161,16 @@ def find_specifics(text: str, services: Sequence[str] = ()) -> list[Cue]:
     """What a statement names that an engineer could check.
 
     Kinds: ``component`` (named technology or component from the lexicon, or a SERVICE entity
-    that is not a generic word like "server"), ``mechanism`` (typo, memory leak, expired
+    that is not made of generic words like "web server"), ``component_class`` (a kind of part,
+    "load balancer", "database": names *where* but not *which*), ``mechanism`` (typo, memory leak, expired
     certificate...), and the pattern kinds ``file``, ``path``, ``version``, ``error_code``,
     ``config_key``, ``code``, ``ip``, ``port``, ``quoted``.
     """
     cfg = _cues()
+    # URLs and link targets are addresses, not names of what failed: blank them (same length).
+    text = _URL.sub(lambda m: " " * len(m.group(0)), text)
     found: list[Cue] = []
-    for kind in ("component", "mechanism"):
+    for kind in ("component", "component_class", "mechanism"):
         for m in cfg[kind].finditer(text):
             found.append(Cue(kind, m.group(0), m.start(), m.end()))
     for kind, rx in cfg["patterns"].items():
@@ -179,7 +184,8 @@ def find_specifics(text: str, services: Sequence[str] = ()) -> list[Cue]:
     low = text.lower()
     for svc in services:
         name = svc.strip()
-        if not name or name.lower() in cfg["generic"]:
+        # "web application", "database server": every word generic, so it names nothing
+        if not name or all(w in cfg["generic"] for w in re.findall(r"[a-z0-9]+", name.lower())):
             continue
         i = low.find(name.lower())
         if i >= 0:

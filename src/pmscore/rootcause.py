@@ -17,6 +17,7 @@ import re
 from typing import Sequence
 
 from pmscore.features import Cue, find_specifics, find_vague
+from pmscore.resources import read_json
 from pmscore.types import Block, Document, Entity, RootCause, Section
 
 __all__ = ["assess", "find_statement", "grade_statement"]
@@ -80,114 +81,164 @@ def _trim(doc: Document, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
+def _sentence_score(text: str, index: int) -> float:
+    """How much a sentence reads like the cause: cue words, named things, early position."""
+    score = 0.0
+    if _CAUSE_STRONG.search(text) and len(text.split()) > 5:
+        score += 3.0
+    if _CAUSE_WEAK.search(text):
+        score += 1.5
+    cues = find_specifics(text)
+    score += min(2.0, 0.5 * len(cues))
+    if any(c.kind == "mechanism" for c in cues):
+        score += 0.5
+    if re.search(r"\b(?:will|should|going forward|in the future|to prevent)\b", text, re.I):
+        score -= 1.5
+    return score - 0.25 * index
+
+
+def _section_sentences(doc: Document, sec: Section) -> list[tuple[int, int]]:
+    bodies = [_trim(doc, s, e) for s, e in _body_spans(doc, sec)]
+    sents = [sp for s, e in bodies if e > s for sp in _sentences(doc.clean[s:e], s)]
+    return [sp for sp in sents if re.search(r"[A-Za-z]{2}", doc.clean[sp[0]:sp[1]])]
+
+
 def find_statement(doc: Document, sections: Sequence[Section]
                    ) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
-    """(statement span, local-context span) of the root cause, or (None, None).
+    """(statement span, following-context span) of the root cause, or (None, None).
 
-    Order of preference: the sentence of a ``root_cause`` section that carries a cause cue
-    (else its first sentence); a labelled "Root cause:" line elsewhere; the first sentence
-    saying "root cause"; the first "caused by" / "due to" / "because" sentence.
+    Order of preference: the best sentence of a ``root_cause`` section (cause words, named
+    things, early position; a short opener takes the next sentence too); a labelled
+    "Root cause:" line elsewhere; the best sentence saying "root cause" / "caused by" /
+    "due to" / "because" outside the timeline. The context span is the next two sentences of
+    the same section: people state the cause, then explain it.
     """
+    sents: list[tuple[int, int]] = []
     for sec in sections:
-        if sec.label != "root_cause":
+        if sec.label == "root_cause":
+            sents.extend(_section_sentences(doc, sec))
+    if not sents:
+        for b in doc.blocks:  # a "Root Cause: ..." label the section classifier did not mark
+            if b.kind == "label" and b.heading and _CAUSE_STRONG.search(b.heading):
+                s, e = _trim(doc, b.body_start if b.body_start is not None else b.start, b.end)
+                if e > s:
+                    sents.extend(_sentences(doc.clean[s:e], s))
+    if sents:
+        scored = [(_sentence_score(doc.clean[s:e], i), i) for i, (s, e) in enumerate(sents)]
+        best = max(scored)[1]
+        pick = sents[best]
+        nxt = best + 1
+        if len(doc.clean[pick[0]:pick[1]].split()) < 8 and nxt < len(sents):
+            pick = (pick[0], sents[nxt][1])
+            nxt += 1
+        ctx = (sents[nxt][0], sents[min(nxt + 1, len(sents) - 1)][1]) if nxt < len(sents) \
+            else None
+        return pick, ctx
+    timeline = [(sec.start, sec.end) for sec in sections if sec.label == "timeline"]
+    cands: list[tuple[float, int, int]] = []
+    for b in doc.blocks:
+        if b.kind in ("heading", "code") or any(a <= b.start < z for a, z in timeline):
             continue
-        bodies = [_trim(doc, s, e) for s, e in _body_spans(doc, sec)]
-        bodies = [(s, e) for s, e in bodies if e > s]
-        if not bodies:
-            continue
-        sents = [sp for s, e in bodies for sp in _sentences(doc.clean[s:e], s)]
-        sents = [sp for sp in sents if re.search(r"[A-Za-z]{2}", doc.clean[sp[0]:sp[1]])]
-        if not sents:
-            continue
-        pick = next((sp for sp in sents if _CAUSE_STRONG.search(doc.clean[sp[0]:sp[1]])
-                     and len(doc.clean[sp[0]:sp[1]].split()) > 5), None)
-        pick = pick or next((sp for sp in sents if _CAUSE_WEAK.search(doc.clean[sp[0]:sp[1]])),
-                            None)
-        pick = pick or sents[0]
-        idx = sents.index(pick)
-        # A short opener ("The root cause was:") says nothing alone: take the next sentence too.
-        if len(doc.clean[pick[0]:pick[1]].split()) < 8 and idx + 1 < len(sents):
-            pick = (pick[0], sents[idx + 1][1])
-        return pick, (bodies[0][0], bodies[-1][1])
-    for b in doc.blocks:  # a "Root Cause: ..." label the section classifier did not mark
-        if b.kind == "label" and b.heading and _CAUSE_STRONG.search(b.heading):
-            s, e = _trim(doc, b.body_start if b.body_start is not None else b.start, b.end)
-            if e > s:
-                return (s, e), (s, e)
-    for rx in (_CAUSE_STRONG, _CAUSE_WEAK):
+        for s, e in _sentences(doc.clean[b.start:b.end], b.start):
+            seg = doc.clean[s:e]
+            if len(seg.split()) >= 5 and (_CAUSE_STRONG.search(seg) or _CAUSE_WEAK.search(seg)):
+                cands.append((_sentence_score(seg, 0), -s, e))
+    if not cands:
+        # no cause words at all: the sentence naming the most (a file and a mistake...) is the
+        # best candidate, if it scores at least ``fallback_min`` points
+        w = _weights()
         for b in doc.blocks:
-            if b.kind in ("heading", "code"):
+            if b.kind in ("heading", "code") or any(a <= b.start < z for a, z in timeline):
                 continue
             for s, e in _sentences(doc.clean[b.start:b.end], b.start):
-                seg = doc.clean[s:e]
-                if rx.search(seg) and len(seg.split()) >= 5:
-                    return (s, e), (s, e)
+                pts = _points(find_specifics(doc.clean[s:e]), w)
+                if pts >= w["fallback_min"]:
+                    cands.append((pts, -s, e))
+    if cands:
+        _, ms, e = max(cands)
+        return (-ms, e), None
     return None, None
 
 
-def _names(cues: Sequence[Cue]) -> tuple[bool, bool, bool]:
-    named = any(c.kind in _NAMED for c in cues)
-    detail = any(c.kind in _DETAIL for c in cues)
-    mech = any(c.kind == "mechanism" for c in cues)
-    return named, detail, mech
+def _weights() -> dict:
+    """Root-cause scoring weights (data: specific_cues.json ``rootcause_weights``)."""
+    return read_json("lexicons", "specific_cues.json")["rootcause_weights"]
+
+
+def _points(cues: Sequence[Cue], w: dict) -> float:
+    """Capped points for distinct named details, components and mechanisms."""
+    def n(kinds: frozenset[str] | set[str]) -> int:
+        return len({c.text.lower().strip("`'\"“”‘’ ") for c in cues if c.kind in kinds})
+    return (w["detail"] * min(n(_DETAIL), w["detail_cap"])
+            + w["component"] * min(n({"component"}), w["component_cap"])
+            + w["mechanism"] * min(n({"mechanism"}), w["mechanism_cap"]))
+
+
+def _decisive(text: str, w: dict) -> bool:
+    """A sentence that names a file/path/port and a decisive mechanism (typo, wrong port...).
+
+    The guide's hard case: "a timeline that names the file and typo makes it specific".
+    """
+    for sent in re.split(r"(?<=[.!?])\s+|\n", text):
+        ks = find_specifics(sent)
+        if any(k.kind in ("file", "path", "port", "code") for k in ks):
+            sl = sent.lower()
+            if any(re.search(rf"\b{re.escape(m)}", sl) for m in w["decisive_mechanisms"]):
+                return True
+    return False
 
 
 def grade_statement(statement: str, local: str = "", rest: str = "",
                     services: Sequence[str] = ()) -> tuple[str, list[Cue], list[Cue], str]:
     """Grade a root-cause statement: (specificity, specific cues, vague cues, reason).
 
-    ``local`` is the rest of the root-cause section, ``rest`` the rest of the document.
+    ``local`` is the text right after the statement in the root-cause section (its cues count
+    at ``local_factor``), ``rest`` the rest of the document (only a sentence naming a file and
+    a decisive mechanism counts there).
     """
     if not statement.strip():
         return "missing", [], [], "no root-cause statement found"
+    w = _weights()
     spec = find_specifics(statement, services)
     vague = find_vague(statement)
-    loc = find_specifics(local, services) if local else []
-    named, detail, mech = _names(spec)
-    l_named, l_detail, l_mech = _names(loc)
+    loc = [c for c in find_specifics(local, services) if c.kind != "quoted"] if local else []
     n_vague = sum(c.kind == "vague" for c in vague)
+    n_generic = sum(c.kind == "generic" for c in vague)
+    score = (_points(spec, w) + w["local_factor"] * _points(loc, w)
+             + w["generic"] * n_generic + w["vague"] * n_vague)
     names = ", ".join(dict.fromkeys(c.text for c in spec)) or "nothing checkable"
-    if named and mech:
-        return "specific", spec, vague, f"names component and mechanism: {names}"
-    if (named or l_named) and (mech or l_mech) and (detail or l_detail):
-        return "specific", spec + loc, vague, (
-            f"the root-cause section names component and mechanism: "
-            f"{', '.join(dict.fromkeys(c.text for c in spec + loc))}")
-    if rest:
-        far = find_specifics(rest, services)
-        f_named, f_detail, f_mech = _names(far)
-        # the guide's hard case: a timeline naming the file and the typo makes it specific
-        if (named or mech or detail) and f_detail and f_mech and not n_vague:
-            return "specific", spec, vague, (
-                f"statement names {names}; the document adds "
-                f"{', '.join(dict.fromkeys(c.text for c in far if c.kind in _DETAIL))}")
-    if n_vague and not (named or mech or l_detail):
+    if score >= w["specific_min"]:
+        return "specific", spec, vague, f"names what failed and how: {names}"
+    if rest and not n_vague and (spec or loc) and _decisive(rest, w):
+        return "specific", spec, vague, (
+            f"statement names {names}; elsewhere the document names the file and the mistake")
+    if n_vague and score <= w["vague_max"] and not any(
+            c.kind in _DETAIL | {"component", "component_class", "mechanism"} for c in spec):
         return "vague", spec, vague, (
-            f"names neither component nor mechanism: "
-            f"{', '.join(c.text for c in vague if c.kind == 'vague')}")
-    if not (named or mech or l_named or l_mech):
-        if vague:
-            return "vague", spec, vague, "only generic wording: " + ", ".join(c.text for c in vague)
-        return "partial", spec, vague, "names no component, file or mechanism"
-    what = "mechanism" if not (mech or l_mech) else "component or change"
-    return "partial", spec, vague, f"names {names} but no specific {what}"
+            "names neither component nor mechanism: "
+            + ", ".join(c.text for c in vague if c.kind == "vague"))
+    if not spec:
+        why = ("only a mechanism class: " + ", ".join(c.text for c in vague)) if vague else \
+            "names no component, file or mechanism"
+        return "partial", spec, vague, why
+    gen = [c.text for c in vague]
+    return "partial", spec, vague, (
+        f"names {names}" + (f" but stays generic: {', '.join(gen)}" if gen
+                            else " but not both the failing part and the mechanism"))
 
 
 def assess(doc: Document, sections: Sequence[Section], entities: Sequence[Entity] = ()
            ) -> RootCause:
     """Find the root-cause statement in ``doc`` and grade it (see module docstring)."""
-    span, local_span = find_statement(doc, sections)
+    span, ctx = find_statement(doc, sections)
     if span is None:
         return RootCause(text="", start=0, end=0, specificity="missing",
                          reason="no root-cause section or cause sentence found")
     s, e = span
     services = tuple(dict.fromkeys(en.text for en in entities if en.label == "SERVICE"))
     stmt = doc.clean[s:e]
-    local = ""
-    if local_span is not None:
-        ls, le = local_span
-        local = doc.clean[ls:s] + "\n" + doc.clean[e:le]
-    rest = doc.clean[:local_span[0]] + "\n" + doc.clean[local_span[1]:] if local_span else ""
+    local = doc.clean[ctx[0]:ctx[1]] if ctx else ""
+    rest = doc.clean[:s] + "\n" + doc.clean[e:]
     grade, spec, vague, reason = grade_statement(stmt, local, rest, services)
     shown = [c for c in vague if c.kind == "vague"] or (
         [c for c in vague if c.kind == "generic"] if grade != "specific" else [])
