@@ -2,9 +2,8 @@
 
 No statistical model is downloaded; everything is patterns and lexicons from ``data/``:
 
-* the tokenizer keeps letter-hyphen-letter words whole ("on-call", "e-commerce", "three-hour")
-  so lexicon words match single tokens;
-* ``pmscore_lexattrs`` marks tokens that may build SERVICE / TEAM mentions (modifier, head,
+* ``pmscore_lexattrs`` merges letter-hyphen-letter words ("on-call", "e-commerce") into one
+  token so lexicon words match single tokens, and marks tokens that may build SERVICE / TEAM mentions (modifier, head,
   named system) from ``data/lexicons`` so the ruler patterns stay short and readable;
 * ``span_ruler`` (spaCy's own) with token patterns from ``data/patterns/services.jsonl`` and
   ``teams.jsonl`` plus phrase patterns from ``services.txt`` / ``teams.txt``;
@@ -121,6 +120,7 @@ class LexAttrs:
         self.tz_abbrevs = {t for t in read_lines("lexicons", "timezones.txt") if t.isupper()}
 
     def __call__(self, doc: Doc) -> Doc:
+        merge_hyphenated(doc)
         for tok in doc:
             low = tok.lower_
             acronym = (tok.is_upper and tok.is_alpha and 2 <= len(tok) <= 5
@@ -213,10 +213,32 @@ class Resolver:
         return doc
 
 
-def _keep_hyphenated_words(nlp: Language) -> None:
-    """Stop the tokenizer splitting letter-hyphen-letter ("on-call", "three-hour")."""
-    infixes = [p for p in nlp.Defaults.infixes if not (isinstance(p, str) and "(?:-|–|—|--|---|——|~)" in p)]
-    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
+def merge_hyphenated(doc: Doc) -> None:
+    """Merge letter-hyphen-letter runs ("on-call", "e-commerce", "three-hour") into one token.
+
+    Done per document instead of changing the tokenizer's infix rules, because rebuilding the
+    tokenizer costs about half a second of cold start and documents are short.
+    """
+    text = doc.text
+    spans = []
+    i = 0
+    n = len(doc)
+    while i < n - 2:
+        a = doc[i]
+        if a.is_alpha and not a.whitespace_ and doc[i + 1].text == "-" \
+                and not doc[i + 1].whitespace_ and doc[i + 2].is_alpha:
+            j = i + 2
+            while j + 2 < n and not doc[j].whitespace_ and doc[j + 1].text == "-" \
+                    and not doc[j + 1].whitespace_ and doc[j + 2].is_alpha:
+                j += 2
+            spans.append(doc[i:j + 1])
+            i = j + 1
+        else:
+            i += 1
+    if spans and text:
+        with doc.retokenize() as retok:
+            for span in spans:
+                retok.merge(span)
 
 
 def _ruler_patterns() -> list[dict[str, Any]]:
@@ -236,7 +258,6 @@ def _ruler_patterns() -> list[dict[str, Any]]:
 def build_nlp() -> Language:
     """A fresh pipeline (use :func:`get_nlp` for the shared cached one)."""
     nlp = spacy.blank("en")
-    _keep_hyphenated_words(nlp)
     nlp.add_pipe("pmscore_lexattrs")
     ruler = nlp.add_pipe("span_ruler", name="pmscore_ruler",
                          config={"spans_key": RULER_KEY, "phrase_matcher_attr": "LOWER",
