@@ -27,7 +27,10 @@ __all__ = ["extract", "judge", "candidate_spans"]
 
 # Item boundaries inside a paragraph: sentence ends, and line breaks before a capitalised line
 # or a bullet (a list typed without Markdown).
-_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[`A-Z0-9])|\n(?=\s*(?:[-*+•]|\d+[.)]|[A-Z(@]))")
+_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[`A-Z0-9])|\n(?=\s*(?:[-*+•—–]|\d+[.)]|[A-Z(@]))")
+# In HTML and code blocks every line is its own unit.
+_LINES = re.compile(r"\n")
+_BULLET = re.compile(r"\s*(?:(?:[-*+•—–]|\d+[.)]|\[[ xX]\])\s+)+")
 
 
 def _weights() -> dict[str, float]:
@@ -113,11 +116,12 @@ def _trim(doc: Document, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def _pieces(doc: Document, s: int, e: int) -> list[tuple[int, int]]:
+def _pieces(doc: Document, s: int, e: int, splitter: re.Pattern[str] = _SPLIT
+            ) -> list[tuple[int, int]]:
     """Sentence / line pieces of a paragraph span (absolute offsets)."""
     out: list[tuple[int, int]] = []
     pos = s
-    for m in _SPLIT.finditer(doc.clean, s, e):
+    for m in splitter.finditer(doc.clean, s, e):
         out.append(_trim(doc, pos, m.start()))
         pos = m.end()
     out.append(_trim(doc, pos, e))
@@ -125,23 +129,58 @@ def _pieces(doc: Document, s: int, e: int) -> list[tuple[int, int]]:
 
 
 def _is_intro(text: str) -> bool:
-    rx = task_pattern("intro_sentence")
-    return bool(rx and rx.search(text.strip()))
+    """An intro ("...the following measures:"), a closing remark, a signature or code line."""
+    text = text.strip()
+    for name in ("intro_sentence", "not_task"):
+        rx = task_pattern(name)
+        if rx and rx.search(text):
+            return True
+    return False
+
+
+def _task_like(text: str) -> bool:
+    """Prose outside a list counts only if it reads like a task (a verb, a deliverable, a modal)."""
+    return bool(has_action_verb(text) or object_cues(text) or re.search(
+        r"\b(?:will|should|must|need\s+to|plan\s+to|going\s+to)\b", text, re.I))
+
+
+def _task_sections(sections: Sequence[Section]) -> list[Section]:
+    """Task sections, plus label-opened sections right after them.
+
+    Why: a "Enhance Monitoring: ..." line inside a task list can be read as a new section by
+    the section classifier; until a real heading comes, it still belongs to the list.
+    """
+    out: list[Section] = []
+    in_tasks = False
+    for sec in sections:
+        if _is_task_section(sec):
+            in_tasks = True
+            out.append(sec)
+        elif in_tasks and sec.source == "label":
+            out.append(sec)
+        else:
+            in_tasks = False
+    return out
 
 
 def candidate_spans(doc: Document, sections: Sequence[Section]) -> list[tuple[int, int]]:
     """Spans of task candidates in task sections, in document order, without intros."""
     spans: list[tuple[int, int]] = []
     seen: set[int] = set()
-    for sec in sections:
-        if not _is_task_section(sec):
-            continue
+    for sec in _task_sections(sections):
         for i in sec.block_indices:
             if i in seen or not 0 <= i < len(doc.blocks):
                 continue
             seen.add(i)
             b: Block = doc.blocks[i]
-            if b.kind in ("heading", "code", "html"):
+            if b.kind == "heading":
+                continue
+            if b.kind in ("code", "html"):
+                for p in _pieces(doc, b.start, b.end, _LINES):
+                    t = doc.clean[p[0]:p[1]]
+                    if word_count(t) >= 2 and not _is_intro(t) and _task_like(t) and \
+                            not re.search(r"[{}$;=|<>]|^\s*[a-z]+\s+-{1,2}\w", t):
+                        spans.append(p)
                 continue
             if b.kind == "table_row":
                 if re.search(r"\b(?:action|task|item|owner|status)\b", b.text, re.I) and \
@@ -163,7 +202,8 @@ def candidate_spans(doc: Document, sections: Sequence[Section]) -> list[tuple[in
                     spans.append((s, e))
                 continue
             for p in _pieces(doc, b.start, b.end):
-                if not _is_intro(doc.clean[p[0]:p[1]]):
+                t = doc.clean[p[0]:p[1]]
+                if not _is_intro(t) and _task_like(t):
                     spans.append(p)
     spans = sorted(set(spans))
     return [sp for sp in spans if re.search(r"[A-Za-z]{2}", doc.clean[sp[0]:sp[1]])]
@@ -171,7 +211,7 @@ def candidate_spans(doc: Document, sections: Sequence[Section]) -> list[tuple[in
 
 def _strip_bullet(doc: Document, s: int, e: int) -> tuple[int, int]:
     """Drop a leading bullet / number / checkbox so the verbatim text starts at the words."""
-    m = re.match(r"\s*(?:(?:[-*+•]|\d+[.)]|\[[ xX]\])\s+)+", doc.text[s:e])
+    m = _BULLET.match(doc.text[s:e])
     if m and m.end() < e - s:
         s += m.end()
     return s, e
