@@ -162,7 +162,8 @@ def test_real_prose_is_a_candidate_postmortem() -> None:
     text = ("# Issue Summary\n\nOn May 3 from 10:00 to 11:30 UTC the login service returned errors "
             "to 40% of users because an expired certificate broke TLS between the load balancer "
             "and the backend. See https://status.example.com for the status page.\n\n## Timeline\n\n"
-            "- 10:00 UTC monitoring alerted the on-call engineer\n- 11:30 UTC certificate rotated\n")
+            "- 10:00 UTC monitoring alerted the on-call engineer\n- 11:30 UTC certificate rotated\n\n"
+            "## Corrective actions\n\n- Add an alert 14 days before any certificate expires.\n")
     assert read(text).not_postmortem_reason is None
 
 

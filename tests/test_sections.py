@@ -195,3 +195,20 @@ def test_seed_000_timeline_under_combined_heading(seed_text) -> None:
     assert any(s.label == "timeline" for s in secs)
     cm = [s for s in secs if s.label == "corrective_actions"]
     assert cm and "Setup a continuous integration pipeline" in doc.text[cm[0].start:cm[0].end]
+
+
+def test_pasted_assignment_is_not_a_section() -> None:
+    text = ("Requirements\n\n- Root cause and resolution must contain: explain in detail what "
+            "was causing the issue\n- Corrective and preventative measures must contain: a list "
+            "of tasks\n\n## Root Cause\n\nThe disk filled up because log rotation was off.\n")
+    doc = read(text)
+    labels, secs = classify(doc)
+    rc = [s for s in secs if s.label == "root_cause"]
+    assert len(rc) == 1 and doc.text[rc[0].start:rc[0].end].startswith("Root Cause")
+    assert "corrective_actions" not in {s.label for s in secs}
+    assert labels[1] == labels[2] == "other"
+
+
+def test_must_contain_in_real_text_is_kept() -> None:
+    text = "## Corrective actions\n\n- The nginx.conf must contain the upstream block; add a CI check.\n"
+    assert "corrective_actions" in present(text)

@@ -72,6 +72,10 @@ _EMPH_PREFIX = re.compile(
 _MAX_TITLE_WORDS = 7
 _MAX_TITLE_CHARS = 60
 _MAX_LABEL_WORDS = 6
+# Prose words (URLs and link targets removed) below which a file with links or images is only a
+# pointer to the real write-up, and below which any file is too short to be a postmortem.
+_LINK_ONLY_MAX_WORDS = 55
+_NEAR_EMPTY_MAX_WORDS = 25
 
 _md: MarkdownIt | None = None
 
@@ -524,11 +528,11 @@ def _not_postmortem_reason(text: str, clean: str) -> str | None:
     words = _WORD.findall(prose)
     n_links = len(_URL.findall(text))
     n_images = len(re.findall(r"!\[[^\]]*\]\(|<img\b", text, re.I))
-    if len(words) < 40:
+    if len(words) < _LINK_ONLY_MAX_WORDS:
         if n_images and n_images >= n_links:
             return "image-only"
         if n_links:
             return "link-only"
-    if len(words) < 25:
+    if len(words) < _NEAR_EMPTY_MAX_WORDS:
         return "near-empty"
     return None

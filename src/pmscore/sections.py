@@ -38,7 +38,8 @@ _CONTENT_MIN = 2.0  # cue score for labelling an unheaded block
 _EXTRA_MIN = 3.0  # cue score for an extra section inside a differently headed section
 _MODEL_MIN = 0.5  # classifier confidence above which it overrides the cue rules
 _MAX_HEADING_CHARS = 120
-_SUMMARY_IMPACT_MIN = 2.0  # impact cue score of a whole summary section that implies impact
+_SUMMARY_IMPACT_MIN = 2.0
+_PROMPT_MIN = 3.0  # "prompt" cue score that marks pasted assignment instructions  # impact cue score of a whole summary section that implies impact
 _MIN_TIMELINE_RUN = 3  # consecutive timestamped blocks that make a timeline wherever they stand
 _NUMBERING = re.compile(r"^\s*(?:(?:step|part|section|phase)\s+)?(?:\d+(?:\.\d+)*|[ivx]{1,4}|[a-h])[.):\-]\s*",
                         re.I)
@@ -102,7 +103,7 @@ def _cues() -> tuple[tuple[str, float, re.Pattern[str]], ...]:
     out = []
     for line in read_lines("lexicons", "section_cues.tsv"):
         parts = line.split("\t")
-        if len(parts) != 3 or parts[0] not in _LABELS:
+        if len(parts) != 3 or parts[0] not in _LABELS | {"prompt"}:
             continue
         out.append((parts[0], float(parts[1]), re.compile(parts[2], re.I | re.M)))
     return tuple(out)
@@ -190,6 +191,7 @@ def _content_scores(text: str) -> tuple[tuple[str, float], ...]:
 
 
 def _best(scores: dict[str, float]) -> tuple[str, float]:
+    scores = {k: v for k, v in scores.items() if k in _LABELS}
     if not scores:
         return "other", 0.0
     label = max(scores, key=lambda k: (scores[k], -SECTION_LABELS.index(k)
@@ -199,7 +201,7 @@ def _best(scores: dict[str, float]) -> tuple[str, float]:
 
 def _is_start_candidate(b: Block) -> bool:
     """Blocks whose own text may be a heading: headings, labels, short title-like items."""
-    if b.kind in ("heading", "label"):
+    if b.kind in ("heading", "label") or _is_prompt(b.text):
         return True
     if b.kind in ("list_item", "paragraph", "html", "table_row"):
         t = b.text.rstrip(":").strip()
@@ -207,7 +209,16 @@ def _is_start_candidate(b: Block) -> bool:
     return False
 
 
+def _is_prompt(text: str) -> bool:
+    """Whether a block is the assignment's pasted instructions (cue label ``prompt``)."""
+    return content_scores(text).get("prompt", 0.0) >= _PROMPT_MIN
+
+
 def _start_labels(b: Block) -> tuple[tuple[str, ...], float]:
+    if _is_prompt(b.text):
+        # The assignment's own requirement list pasted in ("Root cause and resolution must
+        # contain: ..."): it names sections but is not one; it ends the previous section.
+        return ("other",), 1.0
     if b.kind == "heading":
         return heading_labels(b.heading or b.text)
     if b.kind == "label":
@@ -267,7 +278,7 @@ def classify(
     # 3. Content labels for blocks no start placed, or placed under "other".
     unplaced = [b.index for b in blocks if b.kind not in ("code",)
                 and (owner[b.index] is None or block_labels[b.index] == "other")
-                and b.kind != "heading"]
+                and b.kind != "heading" and not _is_prompt(b.text)]
     model_out: dict[int, tuple[str, float]] = {}
     if content_classifier is not None and unplaced:
         try:
@@ -327,7 +338,8 @@ def classify(
     # 5. Extra one-block sections for content that plays another role inside a section.
     have = {s.label for s in sections}
     for b in blocks:
-        if b.kind in ("code", "heading") or (owner[b.index] is None and b.index not in content):
+        if b.kind in ("code", "heading") or (owner[b.index] is None and b.index not in content) \
+                or _is_prompt(b.text):
             continue
         enclosing = block_labels[b.index]
         allowed = {**_EXTRA_ANYWHERE, **_EXTRA_INSIDE.get(enclosing, {})}
