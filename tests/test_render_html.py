@@ -314,3 +314,20 @@ def test_grade_command_writes_an_inert_html_batch(tmp_path: Path) -> None:
     assert len(re.findall(r'<tr class="pm-row ', page_text)) == n
     assert page_text.count('<section class="pm-report"') == n
     assert "<script>document.title='pwned'</script>" in "".join(tree.text)
+
+
+def test_related_spans_are_marked_and_listed() -> None:
+    import dataclasses
+
+    text = "Summary: started 8:00 PM.\nTimeline:\n- 8:00 AM alert fired\n"
+    res = make_result(text, [("PM504", "warning", "8:00 PM", "Summary and timeline disagree")])
+    rep = res.report
+    assert rep is not None
+    other = text.index("8:00 AM")
+    f = dataclasses.replace(rep.findings[0], related=((other, other + 7),))
+    res = dataclasses.replace(res, report=dataclasses.replace(rep, findings=(f,)))
+    out = render_html([res])
+    rel = re.findall(r'<mark class="pm-related" title="([^"]*)">([^<]*)</mark>', out)
+    assert rel == [("Compared by finding [1]", "8:00 AM")]
+    m = re.search(r'Compared with</span> <a href="#(d1-L3)">line 3:3</a><q>8:00 AM</q>', out)
+    assert m and f'id="{m.group(1)}"' in out

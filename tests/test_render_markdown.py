@@ -191,3 +191,16 @@ def test_grade_command_markdown_on_hostile_file_is_inert(tmp_path) -> None:
     assert not {t for t, _ in tree.tags} & {"script", "img", "svg", "a"}
     assert res.stdout.startswith("### pmscore review: ")
     assert "**Score " in res.stdout and "| Section | Found |" in res.stdout
+
+
+def test_related_spans_are_quoted() -> None:
+    import dataclasses
+
+    text = "Summary: started 8:00 PM.\nTimeline:\n- 8:00 AM *alert* fired\n"
+    res = make_result(text, [("PM504", "warning", "8:00 PM")])
+    rep = res.report
+    other = text.index("8:00 AM")
+    f = dataclasses.replace(rep.findings[0], related=((other, other + 15),))
+    res = dataclasses.replace(res, report=dataclasses.replace(rep, findings=(f,)))
+    out = render_markdown([res])
+    assert "   Compared with line 3:3:\n   > 8:00 AM \\*alert\\*\n" in out

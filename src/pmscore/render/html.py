@@ -368,12 +368,33 @@ def _section_table(report: Report) -> str:
             "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
 
 
-def _findings_list(findings: Sequence[Finding], prefix: str) -> str:
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    """1-based (line, column) of an offset (same convention as ``Document.line_col``)."""
+    offset = max(0, min(offset, len(text)))
+    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+
+
+def _related(f: Finding, text: str | None, prefix: str) -> str:
+    """The other spans a finding compares (both sides of a contradiction), linked by line."""
+    if not f.related or text is None:
+        return ""
+    bits = []
+    for rs, re_ in f.related:
+        s = max(0, min(int(rs), len(text)))
+        e = max(s, min(int(re_), len(text)))
+        line, col = line_col(text, s)
+        bits.append(f'<div class="pm-rel"><span class="pm-k">Compared with</span> '
+                    f'<a href="#{prefix}-L{line}">line {line}:{col}</a>'
+                    + (f"<q>{esc(text[s:e])}</q>" if e > s else "") + "</div>")
+    return "".join(bits)
+
+
+def _findings_list(findings: Sequence[Finding], prefix: str, text: str | None = None) -> str:
     if not findings:
         return '<p class="pm-muted">No findings.</p>'
     items = []
     for i, f in enumerate(findings):
-        quote = f"<q>{esc(f.text)}</q>" if f.text else ""
+        quote = (f"<q>{esc(f.text)}</q>" if f.text else "") + _related(f, text, prefix)
         why = f'<div><span class="pm-k">Why:</span> {esc(f.why)}</div>' if f.why else ""
         sugg = (f'<div><span class="pm-k">Suggestion:</span> {esc(f.suggestion)}</div>'
                 if f.suggestion else "")
@@ -455,7 +476,7 @@ def report_fragment(result: Result, prefix: str = "d", heading_id: str | None = 
     else:
         parts.append(f'<pre class="pm-doc">{highlight(text, findings, prefix)}</pre>')
     parts.append(f"<h2>Findings ({len(findings)})</h2>")
-    parts.append(_findings_list(findings, prefix))
+    parts.append(_findings_list(findings, prefix, text))
     parts.append("</section>")
     return "".join(parts)
 

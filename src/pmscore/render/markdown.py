@@ -116,8 +116,14 @@ def section_table(report: Report) -> list[str]:
     return lines
 
 
-def finding_item(n: int, f: Finding) -> list[str]:
-    """One numbered list item: rule, location, message, the quoted span, why, suggestion."""
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    offset = max(0, min(offset, len(text)))
+    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+
+
+def finding_item(n: int, f: Finding, text: str | None = None) -> list[str]:
+    """One numbered list item: rule, location, message, the quoted span, the spans it is
+    compared with (when the document text is known), why, suggestion."""
     where = f"line {int(f.line)}:{int(f.col)}"
     extra = []
     if f.section:
@@ -129,6 +135,14 @@ def finding_item(n: int, f: Finding) -> list[str]:
            f"{md_escape(f.message)}"]
     if f.text.strip():
         out.append(f"   > {md_escape(f.text, MAX_QUOTE)}")
+        out.append("")
+    for rs, re_ in f.related if text is not None else ():
+        s = max(0, min(int(rs), len(text)))
+        e = max(s, min(int(re_), len(text)))
+        line, col = _line_col(text, s)
+        out.append(f"   Compared with line {line}:{col}:")
+        if text[s:e].strip():
+            out.append(f"   > {md_escape(text[s:e], MAX_QUOTE)}")
         out.append("")
     if f.why:
         out.append(f"   *Why:* {md_escape(f.why)}" + ("  " if f.suggestion else ""))
@@ -148,6 +162,8 @@ def report_markdown(result: Result, heading_level: int = 3) -> str:
                   f"{md_escape(result.error_message or '')}", ""]
         return "\n".join(lines) + "\n"
     findings = sorted(rep.findings, key=lambda f: (f.start, f.end, f.rule))
+    text = result.text if result.text is not None else (
+        rep.analysis.document.text if rep.analysis is not None else None)
     lost = sum(f.points for f in findings)
     word = _GRADE_WORDS.get(int(rep.grade), "")
     lines.append(f"**Score {_fmt(float(rep.score))}/100 · grade {int(rep.grade)}/5"
@@ -168,12 +184,12 @@ def report_markdown(result: Result, heading_level: int = 3) -> str:
             continue
         lines += [f"{h}# {_SEV_TITLES[sev]} ({len(group)})", ""]
         for i, f in enumerate(group, 1):
-            lines += finding_item(i, f)
+            lines += finding_item(i, f, text)
     others = [f for f in findings if f.severity not in SEVERITIES]
     if others:
         lines += [f"{h}# Other ({len(others)})", ""]
         for i, f in enumerate(others, 1):
-            lines += finding_item(i, f)
+            lines += finding_item(i, f, text)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
