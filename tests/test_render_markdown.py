@@ -161,7 +161,7 @@ def test_batch_overview_first_errors_listed_and_separated() -> None:
 @given(st.text(alphabet=st.sampled_from(list("ab1 .#*_`[]()<>&!|~-+=>\\\"'$@:\n")), max_size=30))
 def test_escaped_text_renders_back_to_itself(s: str) -> None:
     """Whatever the text, md_escape's output renders to exactly that text, as plain text."""
-    escaped = md_escape(s)
+    escaped = md_escape(s, line_start=True)
     tokens = md().parse(f"> {escaped}")
     inline = [t for t in all_tokens(tokens) if t.type not in
               ("blockquote_open", "blockquote_close", "paragraph_open", "paragraph_close",
@@ -204,3 +204,21 @@ def test_related_spans_are_quoted() -> None:
     res = dataclasses.replace(res, report=dataclasses.replace(rep, findings=(f,)))
     out = render_markdown([res])
     assert "   Compared with line 3:3:\n   > 8:00 AM \\*alert\\*\n" in out
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab1 .#*_`[]()<>&!|~-+=\\$@:\n")), max_size=30))
+def test_escaped_text_mid_line_renders_back_to_itself(s: str) -> None:
+    """Mid-line (after a label, in a list item or a table cell) the text stays plain too."""
+    escaped = md_escape(s)
+    expected = re.sub(r"\s+", " ", s).strip().replace("@", "@\u200b")
+    for wrapper, prefix in ((f"1. **PM1** at: {escaped}", "PM1 at: "),
+                            (f"| a |\n|---|\n| x {escaped} |", "a x ")):
+        tokens = md().parse(wrapper)
+        bad = {t.type for t in all_tokens(tokens)} & {"em_open", "code_inline", "link_open",
+                                                       "image", "html_inline", "s_open"}
+        assert not bad, (wrapper, bad)
+        tree = Tags()
+        tree.feed(md().render(wrapper))
+        got = re.sub(r"\s+", " ", "".join(tree.text)).strip()
+        assert got == re.sub(r"\s+", " ", prefix + expected).strip(), wrapper

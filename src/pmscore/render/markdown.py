@@ -50,14 +50,19 @@ MAX_QUOTE = 300
 """Quoted spans longer than this are cut (with an ellipsis) to keep the comment readable."""
 
 
-def md_escape(text: object, limit: int | None = None) -> str:
-    """Untrusted text as inert inline Markdown: one line, no markup, no HTML, no mentions."""
+def md_escape(text: object, limit: int | None = None, line_start: bool = False) -> str:
+    """Untrusted text as inert inline Markdown: one line, no markup, no HTML, no mentions.
+
+    ``line_start``: the text begins a line (e.g. after ``> ``), so a leading ``#``, ``-``,
+    ``+``, ``=`` or ``1.`` must not open a heading or a list either.
+    """
     s = _WS.sub(" ", _CONTROL.sub("\ufffd", str(text))).strip()
     if limit is not None and len(s) > limit:
         s = s[: limit - 1].rstrip() + "\u2026"
     s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     s = _MD_SPECIAL.sub(r"\\\1", s)
-    s = _BLOCK_START.sub(r"\1\\\2", s)
+    if line_start:
+        s = _BLOCK_START.sub(r"\1\\\2", s)
     return s.replace("@", "@\u200b")
 
 
@@ -134,7 +139,7 @@ def finding_item(n: int, f: Finding, text: str | None = None) -> list[str]:
     out = [f"{n}. **{md_escape(f.rule)}** {md_escape(f.name)} at **{where}**{tail}: "
            f"{md_escape(f.message)}"]
     if f.text.strip():
-        out.append(f"   > {md_escape(f.text, MAX_QUOTE)}")
+        out.append(f"   > {md_escape(f.text, MAX_QUOTE, line_start=True)}")
         out.append("")
     for rs, re_ in f.related if text is not None else ():
         s = max(0, min(int(rs), len(text)))
@@ -142,7 +147,7 @@ def finding_item(n: int, f: Finding, text: str | None = None) -> list[str]:
         line, col = _line_col(text, s)
         out.append(f"   Compared with line {line}:{col}:")
         if text[s:e].strip():
-            out.append(f"   > {md_escape(text[s:e], MAX_QUOTE)}")
+            out.append(f"   > {md_escape(text[s:e], MAX_QUOTE, line_start=True)}")
         out.append("")
     if f.why:
         out.append(f"   *Why:* {md_escape(f.why)}" + ("  " if f.suggestion else ""))
