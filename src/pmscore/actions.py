@@ -19,7 +19,7 @@ from typing import Sequence
 
 from pmscore.features import (Cue, find_deadline, find_non_actionable, find_owner,
                               find_specifics, has_threshold, leading_verb, has_action_verb,
-                              object_cues, task_pattern, word_count)
+                              object_cues, task_body_start, task_pattern, word_count)
 from pmscore.resources import read_json
 from pmscore.types import ActionItem, Block, Document, Entity, Section
 
@@ -37,7 +37,8 @@ def _weights() -> dict[str, float]:
     """Score weights of the actionability rule (data: specific_cues.json ``action_weights``)."""
     defaults = {"verb_first": 1.0, "verb_any": 0.5, "object": 1.0, "object_cap": 2.0,
                 "specific": 1.0, "specific_cap": 2.0, "threshold": 1.0, "attitude": -3.0,
-                "goal": -1.5, "periodic": -1.5, "catchall": -1.5, "penalty_cap": -4.5,
+                "goal": -2.0, "periodic": -2.0, "catchall": -1.5, "hedge": -1.0, "lead": -2.0,
+                "penalty_cap": -4.5,
                 "short": -1.0, "threshold_score": 1.5}
     data = read_json("lexicons", "specific_cues.json").get("action_weights", {})
     defaults.update({k: float(v) for k, v in data.items() if not k.startswith("_")})
@@ -53,9 +54,12 @@ def judge(text: str, services: Sequence[str] = ()) -> tuple[bool, float, str]:
     """
     w = _weights()
     verb = leading_verb(text)
-    objs = object_cues(text)
-    spec = [c for c in find_specifics(text, services) if c.kind != "quoted"]
-    na = find_non_actionable(text)
+    objs = [c for c in object_cues(text) if not verb or c.text.lower() != verb.lower()]
+    spec = [c for c in find_specifics(text, services)
+            if c.kind not in ("quoted", "component_class")]
+    body = task_body_start(text)
+    # "lead" phrases ("Ensure ...", "Always ...") only count when they open the task
+    na = [c for c in find_non_actionable(text) if c.kind != "lead" or c.start <= body]
     score = 0.0
     parts: list[str] = []
     if verb:
@@ -74,7 +78,7 @@ def judge(text: str, services: Sequence[str] = ()) -> tuple[bool, float, str]:
         parts.append("a threshold")
     penalty = 0.0
     blockers: list[Cue] = []
-    for kind in ("attitude", "goal", "periodic", "catchall"):
+    for kind in ("attitude", "lead", "goal", "periodic", "catchall", "hedge"):
         hits = [c for c in na if c.kind == kind]
         if hits:
             penalty += w[kind]
@@ -88,6 +92,8 @@ def judge(text: str, services: Sequence[str] = ()) -> tuple[bool, float, str]:
         reason = "actionable: " + "; ".join(parts)
     elif blockers:
         kinds = {"attitude": "an attitude, nothing to deliver",
+                 "lead": "a wish, not a task",
+                 "hedge": "an intensifier instead of a specification",
                  "goal": "a goal without a deliverable",
                  "periodic": "an open-ended regular activity",
                  "catchall": "a catch-all object"}

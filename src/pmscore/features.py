@@ -39,6 +39,7 @@ __all__ = [
     "action_features",
     "word_count",
     "task_pattern",
+    "task_body_start",
 ]
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
@@ -289,21 +290,36 @@ _LEAD_NOISE = re.compile(
 )
 
 
+def task_body_start(text: str) -> int:
+    """Offset where the task itself starts: after bullets, "We will"/"To", and a short label.
+
+    "Monitoring: add an alert..." starts at "add"; "- We will patch Nginx" at "patch".
+    """
+    pos = 0
+    head, sep, rest = text.partition(":")
+    if sep and len(head.split()) <= 6 and rest.strip():
+        pos = len(head) + 1
+    m = _LEAD_NOISE.match(text, pos)
+    return m.end() if m else pos
+
+
 def leading_verb(text: str) -> str | None:
     """The action verb that opens a task ("Patch Nginx" -> "Patch"), if any.
 
-    Skips bullets, checkboxes and a leading "We will"/"To"; a "Label: body" task is judged on
-    its body ("Monitoring: add an alert..." -> "add").
+    Skips bullets, checkboxes, a leading "We will"/"To", one -ly adverb ("Programmatically
+    enforce ...") and a short label ("Monitoring: add an alert..." -> "add").
     """
     verbs_re, _, _ = _verbs()
-    body = text
-    head, sep, rest = text.partition(":")
-    if sep and len(head.split()) <= 5 and rest.strip():
-        body = rest
-    m = _LEAD_NOISE.match(body)
-    body = body[m.end():] if m else body
-    v = verbs_re.match(body)
-    return v.group(0) if v else None
+    start = task_body_start(text)
+    body = text[start:]
+    adv = re.match(r"[A-Za-z]+ly\s+", body)
+    for cand in (body, body[adv.end():] if adv else None):
+        if cand is None:
+            continue
+        v = verbs_re.match(cand)
+        if v:
+            return v.group(0)
+    return None
 
 
 def has_action_verb(text: str) -> bool:
