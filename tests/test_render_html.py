@@ -331,3 +331,55 @@ def test_related_spans_are_marked_and_listed() -> None:
     assert rel == [("Compared by finding [1]", "8:00 AM")]
     m = re.search(r'Compared with</span> <a href="#(d1-L3)">line 3:3</a><q>8:00 AM</q>', out)
     assert m and f'id="{m.group(1)}"' in out
+
+
+class CharSeverity(HTMLParser):
+    """For each document character, the class of the highlight it is shown in (or None)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[tuple[str, str | None, str | None]] = []
+        self._mark: list[tuple[str | None, str | None]] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "sup" or (tag == "mark" and "pm-point" in (a.get("class") or "")):
+            self._skip += 1
+        elif tag == "mark":
+            self._mark.append((a.get("class"), a.get("data-rule")))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "sup" or (tag == "mark" and self._skip):
+            self._skip -= 1
+        elif tag == "mark" and self._mark:
+            self._mark.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
+        cls, rules = self._mark[-1] if self._mark else (None, None)
+        self.out.extend((ch, cls, rules) for ch in data)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab \n<")), min_size=1, max_size=30),
+       st.lists(st.tuples(st.integers(0, 32), st.integers(0, 32),
+                          st.sampled_from(["error", "warning", "info"])), max_size=6))
+def test_every_character_shows_its_most_severe_covering_finding(
+        text: str, spans: list[tuple[int, int, str]]) -> None:
+    findings = [Finding(rule=f"PM{100 + i}", name="x", severity=sev, message="m",  # type: ignore[arg-type]
+                        start=min(a, b), end=max(a, b), line=1, col=1, text="")
+                for i, (a, b, sev) in enumerate(spans)]
+    p = CharSeverity()
+    p.feed(highlight(text, findings))
+    assert "".join(ch for ch, _, _ in p.out) == text
+    rank = {"error": 0, "warning": 1, "info": 2}
+    for pos, (_, cls, rules) in enumerate(p.out):
+        cover = [f for f in findings if f.start <= pos < min(f.end, len(text))]
+        if not cover:
+            assert cls is None, (pos, cls)
+            continue
+        worst = min(cover, key=lambda f: rank[f.severity]).severity
+        assert cls == f"pm-finding pm-sev-{worst}", (pos, cls)
+        assert rules == " ".join(sorted({f.rule for f in cover}))

@@ -247,6 +247,13 @@ def highlight(text: str, findings: Sequence[Finding], prefix: str = "d") -> str:
         for i in idx:
             out.append(f'<sup class="pm-ref"><a href="#{prefix}-f{i}">{i + 1}</a></sup>')
 
+    rel_starts: dict[int, list[int]] = {}
+    rel_ends: dict[int, list[int]] = {}
+    for s, e, i in related:
+        rel_starts.setdefault(s, []).append(i)
+        rel_ends.setdefault(e, []).append(i)
+    active: set[int] = set()
+    rel_active: dict[int, int] = {}
     line_no = 0
     for a, b in zip(bounds, bounds[1:] + [None]):
         if a in line_starts:
@@ -266,14 +273,21 @@ def highlight(text: str, findings: Sequence[Finding], prefix: str = "d") -> str:
         for i in starts_at.get(a, []):
             out.append(f'<span class="pm-anchor" id="{prefix}-m{i}"></span>')
         piece = esc(text[a:b])
-        cover = [i for i, (s, e) in enumerate(spans) if s <= a and e >= b and e > s]
+        # Sweep: the active sets change only at boundaries, so each piece costs O(active).
+        active.difference_update(ends_at.get(a, ()))
+        active.update(starts_at.get(a, ()))
+        for i in rel_ends.get(a, ()):
+            rel_active[i] -= 1
+        for i in rel_starts.get(a, ()):
+            rel_active[i] = rel_active.get(i, 0) + 1
+        cover = sorted(active)
         if cover:
             sev = min((findings[i].severity for i in cover), key=lambda x: _SEV_RANK.get(x, 9))
             rules = " ".join(sorted({findings[i].rule for i in cover}))
             out.append(f'<mark class="pm-finding pm-sev-{esc(sev)}" data-rule="{esc(rules)}"'
                        f' title="{esc(_title(cover, findings))}">{piece}</mark>')
         else:
-            rel = sorted({i for s, e, i in related if s <= a and e >= b})
+            rel = sorted(i for i, k in rel_active.items() if k > 0)
             if rel:
                 label = "Compared by finding " + ", ".join(f"[{i + 1}]" for i in rel)
                 out.append(f'<mark class="pm-related" title="{esc(label)}">{piece}</mark>')
