@@ -27,7 +27,9 @@ def test_jsonl_one_row_per_input_in_order_with_errors(tmp_path):
     empty = tmp_path / "empty.md"
     empty.write_text("")
     good = str(EXAMPLES / "good-checkout-outage.md")
-    paths = [good, str(tmp_path / "missing.md"), str(empty), str(tmp_path)]
+    nothing = tmp_path / "no-postmortems-here"
+    nothing.mkdir()
+    paths = [good, str(tmp_path / "missing.md"), str(empty), str(nothing)]
     res = runner.invoke(app, ["grade", "--format", "jsonl", *paths])
     assert res.exit_code == 2
     rows = [json.loads(l) for l in res.stdout.splitlines() if l.strip()]
