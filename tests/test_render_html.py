@@ -383,3 +383,15 @@ def test_every_character_shows_its_most_severe_covering_finding(
         worst = min(cover, key=lambda f: rank[f.severity]).severity
         assert cls == f"pm-finding pm-sev-{worst}", (pos, cls)
         assert rules == " ".join(sorted({f.rule for f in cover}))
+
+
+def test_not_a_postmortem_banner_and_missing_text() -> None:
+    import dataclasses
+
+    res = make_result("http://example.com/doc", [], score=0, grade=1)
+    rep = dataclasses.replace(res.report, is_postmortem=False,  # type: ignore[arg-type]
+                              not_postmortem_reason="link-only <b>x</b>", analysis=None)
+    out = render_html([Result(path="link.txt", report=rep)])
+    assert "<strong>Not a postmortem:</strong> link-only &lt;b&gt;x&lt;/b&gt;" in out
+    assert "The document text is not available." in out
+    assert "1/5 unusable" in out

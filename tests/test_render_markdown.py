@@ -222,3 +222,17 @@ def test_escaped_text_mid_line_renders_back_to_itself(s: str) -> None:
         tree.feed(md().render(wrapper))
         got = re.sub(r"\s+", " ", "".join(tree.text)).strip()
         assert got == re.sub(r"\s+", " ", prefix + expected).strip(), wrapper
+
+
+def test_long_spans_are_cut_and_not_a_postmortem_is_said() -> None:
+    import dataclasses
+
+    from pmscore.render.markdown import MAX_QUOTE
+
+    text = "x" * 1000
+    res = make_result(text, [("PM801", "error", text)])
+    rep = dataclasses.replace(res.report, is_postmortem=False, not_postmortem_reason="filler")
+    out = render_markdown([dataclasses.replace(res, report=rep)])
+    quote = next(l for l in out.splitlines() if l.startswith("   > "))
+    assert len(quote) == len("   > ") + MAX_QUOTE and quote.endswith("\u2026")
+    assert "> **Not a postmortem:** filler" in out
