@@ -158,14 +158,17 @@ def _task_sections(sections: Sequence[Section]) -> list[Section]:
     """
     out: list[Section] = []
     in_tasks = False
+    last = -2
     for sec in sections:
+        first = sec.block_indices[0] if sec.block_indices else -1
         if _is_task_section(sec):
             in_tasks = True
             out.append(sec)
-        elif in_tasks and sec.source == "label":
-            out.append(sec)
+        elif in_tasks and sec.source == "label" and first == last + 1:
+            out.append(sec)  # contiguous: nothing (no heading) came in between
         else:
             in_tasks = False
+        last = sec.block_indices[-1] if sec.block_indices else last
     return out
 
 

@@ -108,7 +108,7 @@ def find_statement(doc: Document, sections: Sequence[Section]
     """(statement span, following-context span) of the root cause, or (None, None).
 
     Order of preference: the best sentence of a ``root_cause`` section (cause words, named
-    things, early position; a short opener takes the next sentence too); a labelled
+    things, early position; a short statement takes the next sentence too); a labelled
     "Root cause:" line elsewhere; the best sentence saying "root cause" / "caused by" /
     "due to" / "because" outside the timeline. The context span is the next two sentences of
     the same section: people state the cause, then explain it.
@@ -128,7 +128,8 @@ def find_statement(doc: Document, sections: Sequence[Section]
         best = max(scored)[1]
         pick = sents[best]
         nxt = best + 1
-        if len(doc.clean[pick[0]:pick[1]].split()) < 8 and nxt < len(sents):
+        if len(doc.clean[pick[0]:pick[1]].split()) < _weights()["extend_below_words"] \
+                and nxt < len(sents):
             pick = (pick[0], sents[nxt][1])
             nxt += 1
         ctx = (sents[nxt][0], sents[min(nxt + 1, len(sents) - 1)][1]) if nxt < len(sents) \
