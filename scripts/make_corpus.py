@@ -1510,7 +1510,7 @@ def sentence_sets(rng: random.Random) -> tuple[list[dict], list[dict]]:
 QUOTA = {1: 38, 2: 62, 3: 62, 4: 62, 5: 56}
 
 
-def main() -> None:
+def main(out: Path = OUT) -> None:
     rng = random.Random(SEED)
     docs: list[dict] = []
     blocks: list[dict] = []
@@ -1522,8 +1522,11 @@ def main() -> None:
         target = rng.choice(need)
         q = min(1.0, max(0.0, rng.gauss((target - 1) / 4, 0.12)))
         plan = draw_plan(rng, q)
-        if target <= 2 and rng.random() < 0.4:
+        r = rng.random()
+        if target <= 2 and r < 0.3:
             plan.spec, plan.rc_section = "vague", True
+        elif target <= 2 and r < 0.5:
+            plan.spec, plan.rc_section, plan.rc_in_summary = "missing", False, False
         c = compose(plan, rng, "tmp")
         g = c.label["grade"]
         if len(buckets[g]) < QUOTA[g]:
@@ -1539,9 +1542,9 @@ def main() -> None:
     for j, t in enumerate(NON_PM_PROMPT):
         docs.append(empty_label(f"gen-npp-{j:02d}", t, True))
 
-    OUT.mkdir(exist_ok=True)
-    (OUT / "sentences").mkdir(exist_ok=True)
-    with open(OUT / "generated.jsonl", "w", encoding="utf-8") as fh:
+    out.mkdir(exist_ok=True)
+    (out / "sentences").mkdir(exist_ok=True)
+    with open(out / "generated.jsonl", "w", encoding="utf-8") as fh:
         for d in docs:
             fh.write(json.dumps(d, ensure_ascii=False) + "\n")
     rcs, acts = sentence_sets(rng)
@@ -1561,7 +1564,7 @@ def main() -> None:
             seen.add(bl["text"])
             uniq_blocks.append(bl)
     for name, rows in (("root_causes", rcs), ("action_items", acts), ("sections", uniq_blocks)):
-        with open(OUT / "sentences" / f"{name}.jsonl", "w", encoding="utf-8") as fh:
+        with open(out / "sentences" / f"{name}.jsonl", "w", encoding="utf-8") as fh:
             for r in rows:
                 fh.write(json.dumps(r, ensure_ascii=False) + "\n")
     print(f"{len(docs)} documents ({tries} drafts), {len(rcs)} root causes, {len(acts)} action items, "
@@ -1569,4 +1572,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=OUT, help="output directory (default: corpus/)")
+    main(ap.parse_args().out)
