@@ -303,7 +303,21 @@ def test_pasted_requirements_found():
     assert r.prompt_pasted
     fs = findings(PASTED, "PM701")
     assert len(fs) == 1
-    assert "executives will read" in fs[0].text
+    spans = [PASTED[s:e] for s, e in [(fs[0].start, fs[0].end), *fs[0].related]]
+    assert any("executives will read" in t for t in spans)
+    assert not any("API returned" in t for t in spans)  # the author's own text is not flagged
+
+
+def test_one_task_title_alone_is_not_pasted():
+    text = ("Corrective measures\nA list of tasks to address the issue: add a disk alert, "
+            "patch nginx.\n")
+    assert not review.detect(analysis_of(text)).prompt_pasted
+
+
+def test_task_titles_used_as_headings_are_pasted():
+    text = ("Requirements:\nIssue Summary: the API failed.\nWhich team/individuals was the "
+            "incident escalated to\nThe database team.\n")
+    assert review.detect(analysis_of(text)).prompt_pasted
 
 
 def test_ordinary_section_headings_are_not_pasted():

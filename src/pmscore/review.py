@@ -123,6 +123,19 @@ def _rubric() -> tuple[_RubricUnit, ...]:
 
 
 @lru_cache(maxsize=1)
+def _rubric_heads() -> tuple[str, ...]:
+    """Lead words of the longer requirements (before their "(" explanation), 20+ characters."""
+    out = []
+    for u in _rubric():
+        if u.section or u.title or "(" not in u.text:
+            continue
+        head = _norm(u.text.split("(", 1)[0])
+        if len(head) >= 20 and not head.endswith("must contain"):
+            out.append(head)
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
 def _tz_offsets() -> tuple[dict[str, int], frozenset[str]]:
     d = read_json("lexicons", "review_timezones.json")
     return dict(d["offsets"]), frozenset(d["ignore"])
@@ -377,6 +390,8 @@ _RES_CUE = re.compile(r"(?i)\b(?:resolved|resolution|restor\w*|(?:is|was|were)\s
 _DETECT_CUE = re.compile(r"(?i)\b(?:detect\w*|alert\w*|notic\w*|report\w*|complain\w*|"
                          r"not\s+respond\w*|unreachable|unavailable|went\s+down|outage\s+beg\w*|"
                          r"outage\s+start\w*|stopped\s+working|(?:is|was|went)\s+(?:down|offline))")
+_BEGINS_CUE = re.compile(r"(?i)\b(?:outage|incident|downtime|disruption|interruption)\s+"
+                         r"(?:begins|began|starts|started|commenc\w+)\b")
 _DUR_RE = re.compile(
     r"(?i)\b(?:\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"fifteen|twenty|thirty|forty|forty-five|fifty|sixty|ninety|half\s+an)"
@@ -435,6 +450,46 @@ def _offset(tz: str | None) -> int | str | None:
         sign = 1 if m.group(2) == "+" else -1
         return base + sign * (int(m.group(3)) * 60 + int(m.group(4) or 0))
     return offsets.get(s, s)
+
+
+_STATS_RE = re.compile(r"(?i)\btime\s+to\s+(?:detect\w*|recover\w*|resol\w*|mitigat\w*|"
+                       r"restor\w*|repair\w*)\s*[:=-]\s*(?P<dur>\d+\s*(?:minutes?|mins?|hours?|hrs?)\b)")
+
+
+def _absolute(entries: list[_Entry]) -> list[int]:
+    """Entry times as minutes on one axis: dates where written, else a new day at each wrap."""
+    out: list[int] = []
+    day = 0
+    prev_date: tuple[int, int, int] | None = None
+    prev_min: int | None = None
+    for e in entries:
+        if e.date is not None:
+            from datetime import date as _d
+            try:
+                day = _d(e.date[0] or 2000, e.date[1], e.date[2]).toordinal()
+            except ValueError:
+                pass
+            prev_date = e.date
+        elif prev_min is not None and e.time.minutes < prev_min and prev_date is None:
+            day += 1
+        prev_min = e.time.minutes
+        out.append(day * DAY + e.time.minutes)
+    return out
+
+
+def _timeline_header_tz(analysis: Analysis, entries: list[_Entry]) -> tuple[str, int, int] | None:
+    """A timezone named in the lines just above the first entry ("Timeline (all times PST)")."""
+    doc = analysis.document
+    first = entries[0].time.start
+    lo = doc.text.rfind("\n", 0, max(0, doc.text.rfind("\n", 0, first)))
+    lo = doc.text.rfind("\n", 0, max(0, lo)) if lo > 0 else 0
+    lo = doc.text.rfind("\n", 0, max(0, lo)) if lo > 0 else 0
+    window = doc.text[max(0, lo):doc.text.rfind("\n", 0, first) + 1]
+    m = re.search(timeparse.timezone_regex(), window)
+    if not m:
+        return None
+    start = max(0, lo) + m.start()
+    return m.group(0), start, start + len(m.group(0))
 
 
 def _consistency(analysis: Analysis, times: list[_Time], entries: list[_Entry]) -> list[Issue]:
@@ -498,16 +553,30 @@ def _consistency(analysis: Analysis, times: list[_Time], entries: list[_Entry]) 
     tl_times = [e.time for e in entries if not (span[0] <= e.time.start < span[1])]
 
     # 3. summary start vs the timeline
+    flipped_start = False
     if s_t is not None and tl_times:
         first = tl_times[0]
         if 700 <= abs(first.minutes - s_t.minutes) <= 740 and first.ampm and s_t.ampm \
                 and _circ(first.minutes, s_t.minutes) >= 700:
+            flipped_start = True
             issues.append(Issue(
                 "summary_start_ampm",
                 f"summary start {_fmt(s_t)} but timeline starts {_fmt(first)} "
                 f"({_circ(first.minutes, s_t.minutes)} min apart: AM/PM disagree)",
                 first.start, first.end, s_t.start, s_t.end,
                 (("summary_start", s_t.minutes), ("timeline_first", first.minutes))))
+    if s_t is not None and not flipped_start:
+        begins = next((e for e in entries if _BEGINS_CUE.search(e.line_text)
+                       and not (span[0] <= e.time.start < span[1])), None)
+        if begins is not None and _circ(begins.time.minutes, s_t.minutes) >= 5:
+            diff = _circ(begins.time.minutes, s_t.minutes)
+            issues.append(Issue(
+                "start_mismatch",
+                f"summary starts the outage at {_fmt(s_t)}, the timeline says it began at "
+                f"{_fmt(begins.time)} ({diff} min apart)",
+                begins.time.start, begins.time.end, s_t.start, s_t.end,
+                (("summary_start", s_t.minutes), ("timeline_start", begins.time.minutes),
+                 ("difference", diff))))
         else:
             for t in times:
                 if span[0] <= t.start < span[1] or t.start < span[0]:
@@ -564,7 +633,28 @@ def _consistency(analysis: Analysis, times: list[_Time], entries: list[_Entry]) 
                  ("difference", abs(computed - dur)))))
         break
 
-    # 6. conflicting timezone labels
+    # 6. a stats block ("Time to recovery: 389 minutes") that no pair of timeline entries gives
+    abs_times = _absolute(entries)
+    if len(abs_times) >= 2:
+        for m in _STATS_RE.finditer(doc.clean):
+            stated = timeparse.parse_duration(m.group("dur"))
+            if stated is None or stated <= 0:
+                continue
+            diffs = [b - a for i, a in enumerate(abs_times) for b in abs_times[i + 1:]]
+            tol = 30 if re.search(r"(?i)h", m.group("dur")) else 3  # "54 hours" is rounded
+            if any(abs(d - stated) <= tol for d in diffs):
+                continue
+            closest = min(diffs, key=lambda d: abs(d - stated))
+            first = entries[0].time
+            issues.append(Issue(
+                "stats_mismatch",
+                f"'{' '.join(m.group(0).split())}' ({stated} min) matches no interval of the "
+                f"timeline (closest: {closest} min)",
+                m.start(), m.end(), first.start, first.end,
+                (("stated_minutes", stated), ("closest_interval", closest))))
+            break
+
+    # 7. conflicting timezone labels
     tl_tz = [(e.time, _offset(e.time.tz)) for e in entries if _offset(e.time.tz) is not None]
     distinct = {o for _, o in tl_tz}
     if len(distinct) > 1:
@@ -574,8 +664,15 @@ def _consistency(analysis: Analysis, times: list[_Time], entries: list[_Entry]) 
             "timezone_conflict",
             f"timeline mixes timezones: {_fmt(first_tz[0])} and {_fmt(other[0])}",
             other[0].start, other[0].end, first_tz[0].start, first_tz[0].end))
-    elif len(distinct) == 1:
+    elif len(distinct) == 1 and entries:
         tl_off = next(iter(distinct))
+        header = _timeline_header_tz(analysis, entries)
+        if header is not None and _offset(header[0]) not in (None, tl_off):
+            issues.append(Issue(
+                "timezone_conflict",
+                f"timeline says times are in {header[0]} but its entries are labelled "
+                f"{tl_tz[0][0].tz}",
+                tl_tz[0][0].start, tl_tz[0][0].end, header[1], header[2]))
         for st in (s_t, e_t):
             off = _offset(st.tz) if st is not None else None
             if st is not None and off is not None and off != tl_off and \
@@ -667,10 +764,18 @@ def _segments(doc: Document, code: list[tuple[int, int]]) -> list[tuple[int, int
 def _pasted(doc: Document, code: list[tuple[int, int]]) -> list[Hit]:
     hits: list[Hit] = []
     units = _rubric()
+    heads = _rubric_heads()
     for s, e in _segments(doc, code):
         line = doc.clean[s:e]
         low = line.lower()
         bare = _norm(re.sub(r"^\W*(?:\d+[.)]\s*)?", "", line)).rstrip(" :")
+        for head in heads:
+            # a requirement's lead words opening a line ("a list of tasks to address the
+            # issue: ...") are the assignment's task title reused as a label
+            if len(bare) >= len(head) and fuzz.ratio(bare[:len(head)], head) >= 92 and (
+                    len(bare) == len(head) or not bare[len(head)].isalnum()):
+                hits.append(Hit("title", s, e, doc.text[s:e], score=100.0, matched=head))
+                break
         for u in units:
             if u.section:
                 continue
@@ -758,7 +863,9 @@ def detect(analysis: Analysis) -> Review:
     filler = _filler(doc, code, pasted_lines)
     n_req = sum(1 for h in pasted if h.kind == "requirement")
     n_title = sum(1 for h in pasted if h.kind == "title")
-    prompt_pasted = n_req >= 2 or (n_req >= 1 and n_title >= 1) or n_title >= 3
+    # two separate pieces of the assignment (a requirement line, a task title used as a
+    # heading): one alone can be a coincidence ("a list of tasks to address the issue:")
+    prompt_pasted = n_req + n_title >= 2
     return Review(
         chronological=not any(i.breaks_chronology for i in issues),
         consistency_issues=tuple(issues),

@@ -19,7 +19,8 @@ from pmscore.types import Finding
 _KINDS: dict[str, tuple[str, ...]] = {
     "PM501": ("backwards", "date_backwards"),
     "PM502": ("ampm_flip", "ampm_24h", "summary_start_ampm"),
-    "PM503": ("summary_end_mismatch", "detection_before_start"),
+    "PM503": ("summary_end_mismatch", "detection_before_start", "start_mismatch",
+              "stats_mismatch"),
     "PM504": ("duration_mismatch",),
     "PM505": ("timezone_conflict",),
 }
@@ -59,6 +60,12 @@ def _suggest(rule_id: str, issue: Issue, text: str) -> str | None:
     if issue.kind == "summary_end_mismatch":
         return (f"End the outage in the summary at the timeline's resolution time ('{here}'), or "
                 f"add the timeline entry at '{other}' that ended it.")
+    if issue.kind == "stats_mismatch":
+        return ("Recompute the figure from the timeline's timestamps (state which two entries it "
+                "spans), or add the missing entries.")
+    if issue.kind == "start_mismatch":
+        return (f"The summary starts the outage at '{other}', the timeline at '{here}': use one "
+                f"start time in both places.")
     if issue.kind == "detection_before_start":
         return (f"The problem was noticed at '{here}', before the stated start '{other}': move "
                 f"the start back to the first symptom ({n.get('minutes_before')} min earlier).")
