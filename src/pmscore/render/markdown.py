@@ -38,9 +38,10 @@ _GRADE_WORDS = {1: "unusable", 2: "poor", 3: "adequate", 4: "good", 5: "excellen
 # Every ASCII punctuation character may be backslash-escaped in CommonMark. Escaped everywhere:
 # the characters that open or delimit an inline construct (emphasis, code, link and image
 # brackets, table cells, strikethrough, GitHub math). Parentheses and ``!`` need no escape once
-# ``[``/``]`` are escaped, since links and images cannot form without brackets. ``<``/``>``/``&`` become entities instead. Block
-# constructs only start a line, and escaped text is always one line, so only its first
-# characters need care (see ``_BLOCK_START``). Fewer escapes keep the comment readable as text.
+# ``[``/``]`` are escaped, since links and images cannot form without brackets. ``<``, ``>``
+# and ``&`` become entities instead. Block constructs only start a line, and escaped text is
+# always one line, so only its first characters need care where it starts a line (see
+# ``_BLOCK_START``). Fewer escapes keep the comment readable as plain text.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~$])")
 _BLOCK_START = re.compile(r"^(\d*)([#+\-=.)])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -212,7 +213,8 @@ def overview_table(results: Sequence[tuple[int, Result]]) -> str:
                          f"{md_escape(r.error_message or r.error_code or 'error', 120)} |")
         else:
             lines.append(f"| {pos} | {md_escape(_name(r))} | {_fmt(float(r.report.score))} | "
-                         f"{int(r.report.grade)}/5 | {_counts_text(_sev_counts(r.report.findings))} |")
+                         f"{int(r.report.grade)}/5 | "
+                         f"{_counts_text(_sev_counts(r.report.findings))} |")
     return "\n".join(lines) + "\n"
 
 
