@@ -82,8 +82,7 @@ def _counts_text(counts: dict[str, int]) -> str:
     parts = []
     for s in SEVERITIES:
         n = counts.get(s, 0)
-        word = {"error": "error", "warning": "warning", "info": "info"}[s]
-        parts.append(f"{n} {word}{'s' if n != 1 and s != 'info' else ''}")
+        parts.append(f"{n} {s}{'s' if n != 1 and s != 'info' else ''}")
     return ", ".join(parts)
 
 
