@@ -937,6 +937,14 @@ def compose(plan: Plan, rng: random.Random, doc_id: str) -> Composed:
     sections = {k: False for k in ("summary", "impact", "timeline", "root_cause", "resolution",
                                     "corrective_actions", "lessons_learned")}
     consistency: list[str] = []
+    # Effective root-cause level: a cause stated nowhere is missing.  Only the first specific
+    # statement of an incident has matching specific fix/resolution/summary fragments, so the
+    # others get generic ones (the document stays coherent and judged at one level).
+    spec_eff = plan.spec
+    if spec_eff != "missing" and not (plan.rc_section or plan.rc_in_summary):
+        spec_eff = "missing"
+    spec_idx = rng.randrange(len(inc["spec"])) if spec_eff == "specific" and plan.rc_section else 0
+    reveal = spec_eff == "specific" and spec_idx == 0
 
     def heading(key: str, level: int = 2) -> None:
         if plan.prompt == "headings" and key in PROMPT_HEADINGS:
@@ -1021,7 +1029,13 @@ def compose(plan: Plan, rng: random.Random, doc_id: str) -> Composed:
     impact_frag = impact_q_frag if plan.impact_q else impact_u_frag
     if plan.summary:
         heading("summary")
-        pieces = [R(rng.choice(inc["what"] if plan.spec in ("specific", "partial") else SYMPTOMS))]
+        if spec_eff == "specific" and spec_idx < len(inc["what"]):
+            what = inc["what"][spec_idx]
+        elif spec_eff in ("specific", "partial") and rng.random() < 0.6:
+            what = inc["what"][0]
+        else:
+            what = rng.choice(SYMPTOMS)
+        pieces = [R(what)]
         if plan.start:
             if plan.end:
                 form = rng.choice([
@@ -1050,9 +1064,9 @@ def compose(plan: Plan, rng: random.Random, doc_id: str) -> Composed:
             sections["impact"] = True
             summary_facts["impact_quantified"] = plan.impact_q
         if plan.rc_in_summary:
-            lvl = plan.spec
-            if plan.rc_section and rng.random() < 0.3:
-                lvl = {"specific": "partial", "partial": "vague", "vague": "vague"}[plan.spec]
+            lvl = spec_eff
+            if plan.rc_section and (rng.random() < 0.3 or spec_idx != 0):
+                lvl = {"specific": "partial", "partial": "vague", "vague": "vague"}[spec_eff]
             short = inc["short"][lvl] if lvl != "specific" else inc["short"][lvl]
             sfrag = short if lvl == "specific" else f"{{V:{short}}}"
             summary_rc = R(rng.choice([f"The root cause was {sfrag}.", f"It was caused by {sfrag}.",
@@ -1072,7 +1086,6 @@ def compose(plan: Plan, rng: random.Random, doc_id: str) -> Composed:
     # --- timeline ------------------------------------------------------------------------------
     tl = {"entries_with_time": 0, "detection": False, "detection_method": "none", "misleading_paths": False,
           "escalation": False, "resolution": False, "chronological": True}
-    reveal = plan.spec == "specific"
     if plan.timeline:
         events: list[str] = []
         if plan.detect != "none":
@@ -1088,7 +1101,7 @@ def compose(plan: Plan, rng: random.Random, doc_id: str) -> Composed:
             events.append(rng.choice(ESCALATE))
         if plan.tl_res:
             events.append(rng.choice(inc["fix_spec"] if reveal and rng.random() < 0.6
-                                     else inc["fix_gen"] if plan.spec == "partial" or reveal else FIX_VAGUE))
+                                     else inc["fix_gen"] if spec_eff in ("specific", "partial") else FIX_VAGUE))
             events.append(rng.choice(RECOVER))
         n = len(events)
         # times: first at t0, last at t1 when resolved, strictly increasing
@@ -1175,10 +1188,10 @@ def compose(plan: Plan, rng: random.Random, doc_id: str) -> Composed:
     # --- root cause ----------------------------------------------------------------------------
     rc_text, vps = "", []
     rc_blame = False
-    if plan.spec != "missing":
-        if plan.spec == "specific":
-            frag = rng.choice(inc["spec"])
-        elif plan.spec == "partial":
+    if spec_eff != "missing":
+        if spec_eff == "specific":
+            frag = inc["spec"][spec_idx]
+        elif spec_eff == "partial":
             frag = rng.choice(inc["part"])
         else:
             frag = rng.choice(VAGUE_RC + [inc["part"][0].replace("{V:", "").replace("}", "")] * 0)
@@ -1197,14 +1210,14 @@ def compose(plan: Plan, rng: random.Random, doc_id: str) -> Composed:
         elif summary_rc is not None:
             # the only statement is the summary one (at exactly plan.spec level)
             rc_text, vps = summary_rc.text, summary_rc.vps
-    spec = plan.spec
+    spec = spec_eff
     if spec != "missing" and not rc_text:
         spec = "missing"
 
     # --- resolution ----------------------------------------------------------------------------
     if plan.resolution:
         heading("resolution")
-        para([R(rng.choice(inc["res_spec"] if reveal else inc["res_gen"] if plan.spec == "partial" else RES_VAGUE))],
+        para([R(rng.choice(inc["res_spec"] if reveal else inc["res_gen"] if spec_eff in ("specific", "partial") else RES_VAGUE))],
              "resolution")
         sections["resolution"] = True
 
