@@ -1,0 +1,208 @@
+"""Action-item extraction and actionability (pmscore.actions, pmscore.features).
+
+Examples are the project's own; the seeds are read from ../shared and skipped when absent.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pmscore import actions, features
+from pmscore.types import Block, Document, Section
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def make_doc(parts: list[tuple[str, str | None, str]]) -> tuple[Document, tuple[Section, ...]]:
+    """A document from (section label, heading or None, body) parts, one block per line.
+
+    "- x" lines are list items, "Label: body" lines are label blocks; everything else is a
+    paragraph. Built by hand so these tests do not depend on the reader or sections stage.
+    """
+    text, blocks, sections = "", [], []
+    for label, heading, body in parts:
+        sec_start, idx = len(text), []
+        if heading:
+            blocks.append(Block(len(blocks), "heading", len(text), len(text) + len(heading),
+                                text.count("\n") + 1, 1, heading, heading=heading))
+            idx.append(len(blocks) - 1)
+            text += heading + "\n"
+        for line in body.split("\n"):
+            start = len(text)
+            kind, head, body_start = "paragraph", None, None
+            if line.startswith("- "):
+                kind = "list_item"
+            elif ": " in line and len(line.split(": ")[0].split()) <= 3:
+                kind, head = "label", line.split(": ")[0]
+                body_start = start + len(head) + 2
+            blocks.append(Block(len(blocks), kind, start, start + len(line),
+                                text.count("\n") + 1, 1, line, heading=head,
+                                body_start=body_start))
+            idx.append(len(blocks) - 1)
+            text += line + "\n"
+        sections.append(Section(label, sec_start, len(text), tuple(idx), heading=heading))
+        text += "\n"
+    clean = "".join(" " if c == "-" and (i == 0 or text[i - 1] == "\n") else c
+                    for i, c in enumerate(text))
+    return Document(text=text, clean=clean, blocks=tuple(blocks)), tuple(sections)
+
+
+# ------------------------------------------------------------------ actionability
+
+
+@pytest.mark.parametrize("task", [
+    "Patch Nginx server",
+    "Add an alert on login failure rate above 5%",
+    "Alerting on p99 latency above 800 ms for the checkout API",
+    "Pin bcrypt to 3.1 in requirements.txt",
+    "Add a syntax check (nginx -t) to the deploy pipeline before reload",
+    "Require a second reviewer before merge on the infra repository",
+    "Run a single session on reading Apache error logs for the support team",
+    "Set up a cron job that renews the TLS certificate every 30 days",
+])
+def test_actionable_tasks(task: str) -> None:
+    ok, conf, reason = actions.judge(task)
+    assert ok, reason
+    assert 0.5 <= conf <= 1.0
+
+
+@pytest.mark.parametrize("task", [
+    "Be cautious when updating system",
+    "Be more careful with deployments",
+    "Improve documentation and training",
+    "Enhance monitoring",
+    "Implement more robust monitoring of server performance",
+    "Conduct regular training for the engineers",
+    "Perform periodic reviews of the firewall rules",
+    "Implement additional automated tests to detect any glitches",
+    "Strive to communicate better with customers",
+])
+def test_non_actionable_tasks(task: str) -> None:
+    ok, _, reason = actions.judge(task)
+    assert not ok, reason
+    assert reason.startswith("not actionable")
+
+
+def test_purpose_clause_ensure_is_not_an_attitude() -> None:
+    ok, _, reason = actions.judge("Add a monitoring check on port 80 to ensure that Nginx "
+                                  "is listening")
+    assert ok, reason
+    ok2, _, _ = actions.judge("Ensure that everything is configured properly")
+    assert not ok2
+
+
+# ------------------------------------------------------------------ owner / deadline
+
+
+@pytest.mark.parametrize("text, owner, deadline", [
+    ("Add disk alerts (Owner: Dana Ray, Deadline: April 1st, 2024)", "Dana Ray", "April 1st, 2024"),
+    ("@alice rotate the API keys by Friday", "@alice", "Friday"),
+    ("SRE team will add a p99 alert within 2 weeks", "SRE team", "within 2 weeks"),
+    ("Migrate the queue to RabbitMQ in Q3", None, "Q3"),
+    ("Add a runbook for certificate renewal", None, None),
+])
+def test_owner_and_deadline(text: str, owner: str | None, deadline: str | None) -> None:
+    o, d = features.find_owner(text), features.find_deadline(text)
+    assert (o.text if o else None) == owner
+    assert (d.text if d else None) == deadline
+
+
+def test_training_the_team_is_not_an_owner() -> None:
+    assert features.find_owner("Provide training to the operations team to handle it") is None
+
+
+# ------------------------------------------------------------------ extraction
+
+
+def test_extracts_list_items_in_order_without_intro() -> None:
+    doc, secs = make_doc([
+        ("resolution", "Resolution", "- Restarted Apache on web-01"),
+        ("corrective_actions", "Corrective and Preventive Measures",
+         "To prevent this, we will implement the following measures:\n"
+         "- Patch Nginx server\n- Be cautious when updating system\n"
+         "- Add monitoring on server memory above 90%"),
+    ])
+    items = actions.extract(doc, secs, ())
+    assert [i.text for i in items] == ["Patch Nginx server", "Be cautious when updating system",
+                                       "Add monitoring on server memory above 90%"]
+    assert [i.actionable for i in items] == [True, False, True]
+    for i in items:
+        assert doc.text[i.start:i.end] == i.text
+        assert i.reason
+
+
+def test_labelled_lines_and_task_headings() -> None:
+    doc, secs = make_doc([
+        ("corrective_actions", "Preventative Measures",
+         "Short-term Actions: Add a pre-deploy schema check for the users table."),
+        ("other", "TODO", "- Rotate the leaked deploy key (Owner: Sam, Deadline: May 3, 2024)"),
+        ("lessons_learned", "Lessons Learned", "- We should have tested more."),
+    ])
+    items = actions.extract(doc, secs, ())
+    texts = [i.text for i in items]
+    assert any("pre-deploy schema check" in t for t in texts)
+    assert any(t.startswith("Rotate the leaked deploy key") for t in texts)
+    assert not any("We should have tested" in t for t in texts)
+    rot = next(i for i in items if i.text.startswith("Rotate"))
+    assert rot.owner and rot.deadline and rot.owner_text == "Sam"
+
+
+def test_closing_remarks_and_narrative_are_not_items() -> None:
+    doc, secs = make_doc([
+        ("corrective_actions", "Corrective Actions",
+         "- Add an alert on 5xx rate above 2% for the API gateway\n"
+         "In conclusion, the outage taught us a lot.\n"
+         "Thanks for reading!"),
+    ])
+    assert [i.text for i in actions.extract(doc, secs, ())] == [
+        "Add an alert on 5xx rate above 2% for the API gateway"]
+
+
+def test_no_task_section_no_items() -> None:
+    doc, secs = make_doc([("summary", "Summary", "We will add alerts on disk usage.")])
+    assert actions.extract(doc, secs, ()) == ()
+
+
+def test_action_features_are_flat_numbers() -> None:
+    f = features.action_features("Add an alert on p99 latency above 800 ms")
+    assert all(isinstance(v, float) for v in f.values())
+    assert f["ai_verb_first"] == 1.0 and f["ai_threshold"] == 1.0
+    assert features.action_features("Enhance monitoring")["ai_na_goal"] == 1.0
+
+
+# ------------------------------------------------------------------ seeds
+
+
+def _seed(n: int) -> str:
+    folder = SHARED / "seeds"
+    found = sorted(folder.glob(f"{n:03d}_*.txt")) if folder.exists() else []
+    if not found:
+        pytest.skip("../shared/seeds is absent")
+    return found[0].read_text(encoding="utf-8")
+
+
+def _extract_seed(n: int):
+    from pmscore import reader, sections
+
+    doc = reader.read(_seed(n))
+    _, secs = sections.classify(doc)
+    return actions.extract(doc, secs, ())
+
+
+def test_seed_001_be_cautious_is_not_actionable() -> None:
+    items = _extract_seed(1)
+    cautious = [i for i in items if i.text.strip().startswith("Be cautious when updating system")]
+    assert len(cautious) == 1 and not cautious[0].actionable
+    improve = [i for i in items if i.text.startswith("Improve documentation and training")]
+    assert improve and not improve[0].actionable
+
+
+def test_seed_004_action_items_have_owner_and_deadline() -> None:
+    items = _extract_seed(4)
+    owned = [i for i in items if "(Owner:" in i.text]
+    assert [i.text.split(" (")[0] for i in owned] == [
+        "Implement pre-deployment checks", "Develop automated tests", "Enhance monitoring"]
+    assert all(i.owner and i.deadline for i in owned)
+    assert {i.owner_text for i in owned} == {"Samuel Ogunwomoju"}

@@ -1,0 +1,184 @@
+"""Root-cause statement finding and specificity grading (pmscore.rootcause, pmscore.features).
+
+Examples are the project's own; the seeds are read from ../shared and skipped when absent.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pmscore import features, rootcause
+from pmscore.types import Block, Document, Section
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def make_doc(parts: list[tuple[str, str | None, str]]) -> tuple[Document, tuple[Section, ...]]:
+    """A document from (section label, heading or None, body) parts, one block per line.
+
+    Built by hand so these tests do not depend on the reader or the section classifier.
+    """
+    text, blocks, sections = "", [], []
+    for label, heading, body in parts:
+        sec_start, idx = len(text), []
+        if heading:
+            blocks.append(Block(len(blocks), "heading", len(text), len(text) + len(heading),
+                                text.count("\n") + 1, 1, heading, heading=heading))
+            idx.append(len(blocks) - 1)
+            text += heading + "\n"
+        for line in body.split("\n"):
+            kind = "list_item" if line.startswith("- ") else "paragraph"
+            blocks.append(Block(len(blocks), kind, len(text), len(text) + len(line),
+                                text.count("\n") + 1, 1, line.lstrip("- ")))
+            idx.append(len(blocks) - 1)
+            text += line + "\n"
+        sections.append(Section(label, sec_start, len(text), tuple(idx), heading=heading))
+        text += "\n"
+    clean = "".join(" " if c == "-" and (i == 0 or text[i - 1] == "\n") else c
+                    for i, c in enumerate(text))
+    return Document(text=text, clean=clean, blocks=tuple(blocks)), tuple(sections)
+
+
+def assess(body: str, label: str = "root_cause", heading: str | None = "Root Cause",
+           extra: list[tuple[str, str | None, str]] | None = None):
+    doc, secs = make_doc([("summary", "Summary", "The site was down for an hour."),
+                          (label, heading, body)] + (extra or []))
+    return doc, rootcause.assess(doc, secs, ())
+
+
+# ------------------------------------------------------------------ grading, should flag
+
+
+@pytest.mark.parametrize("body, phrase", [
+    ("There was some framework problem which caused the glitch.", "some framework problem"),
+    ("The outage happened because of a glitch.", "a glitch"),
+    ("It was human error.", "human error"),
+    ("The root cause was technical difficulties on our side.", "technical difficulties"),
+    ("Root cause: an issue with the server made everything slow.", "an issue with the server"),
+])
+def test_vague_statements_are_vague_with_phrase(body: str, phrase: str) -> None:
+    doc, rc = assess(body)
+    assert rc.specificity == "vague", rc.reason
+    assert any(phrase.lower() in p.lower() for p in rc.vague_phrases), rc.vague_phrases
+    for p in rc.vague_phrases:  # verbatim: findable in the document
+        assert p in doc.text
+
+
+def test_fuzzy_vague_match_survives_misspelling() -> None:
+    hits = features.find_vague("The outage was due to tecnical dificulties in production.")
+    assert any(h.kind == "vague" for h in hits)
+
+
+@pytest.mark.parametrize("body", [
+    "The root cause was a misconfiguration in the load balancer settings.",
+    "The server ran out of memory during the traffic spike.",
+    "A recent update to the payment service introduced a configuration change.",
+])
+def test_generic_mechanism_or_component_is_partial(body: str) -> None:
+    _, rc = assess(body)
+    assert rc.specificity == "partial", rc.reason
+
+
+# ------------------------------------------------------------------ should not flag
+
+
+@pytest.mark.parametrize("body", [
+    "A typo 'phpp' in /var/www/html/wp-settings.php made Apache return 500 errors.",
+    "The deploy overwrote /etc/nginx/nginx.conf and removed the upstream block, so Nginx "
+    "refused connections on port 80.",
+    "The TLS certificate for api.example.org expired because the certbot cron job was disabled.",
+    "Upgrading bcrypt 3.1 to 4.0 changed the hash format and MySQL logins failed.",
+])
+def test_specific_statements_are_specific(body: str) -> None:
+    _, rc = assess(body)
+    assert rc.specificity == "specific", rc.reason
+    assert rc.specifics
+
+
+def test_explanation_in_next_sentences_counts() -> None:
+    body = ("The root cause was a misconfigured database connection pool. The max_connections "
+            "value in db.yaml was set too low for the evening peak.")
+    _, rc = assess(body)
+    assert rc.specificity == "specific", rc.reason
+
+
+def test_missing_when_no_cause_anywhere() -> None:
+    doc, secs = make_doc([("summary", "Summary", "The site was down for an hour."),
+                          ("timeline", "Timeline", "- 10:00 alert fired\n- 11:00 back up")])
+    rc = rootcause.assess(doc, secs, ())
+    assert rc.specificity == "missing"
+    assert rc.text == ""
+
+
+def test_statement_found_outside_root_cause_section() -> None:
+    doc, secs = make_doc([("summary", "Summary",
+                           "Checkout failed for 40 minutes. This was caused by an expired "
+                           "certificate on the payments load balancer.")])
+    rc = rootcause.assess(doc, secs, ())
+    assert "expired certificate" in rc.text
+    assert doc.text[rc.start:rc.end] == rc.text
+    assert rc.specificity != "missing"
+
+
+def test_offsets_are_verbatim() -> None:
+    doc, rc = assess("Intro line.\nThe root cause was a typo in nginx.conf that broke the "
+                     "listen directive.")
+    assert doc.text[rc.start:rc.end] == rc.text
+    assert "typo" in rc.text
+
+
+def test_whole_document_names_file_and_typo() -> None:
+    """Hard case of the guide: a timeline naming the file and the typo makes it specific."""
+    doc, secs = make_doc([
+        ("timeline", "Timeline", "- 10:05 found the typo 'phpp' in wp-settings.php"),
+        ("root_cause", "Root Cause", "A wrong file name in the application configuration "
+                                     "stopped pages from loading."),
+    ])
+    rc = rootcause.assess(doc, secs, ())
+    assert rc.specificity == "specific", rc.reason
+
+
+# ------------------------------------------------------------------ features
+
+
+def test_specific_cues_kinds() -> None:
+    kinds = {c.kind for c in features.find_specifics(
+        "Nginx read /etc/nginx/sites-enabled/default with bcrypt 3.1 and wp-settings.php, max_connections "
+        "hit, ENOSPC on port 8080")}
+    assert {"component", "version", "path", "file", "config_key", "error_code", "port"} <= kinds
+
+
+def test_urls_are_not_paths() -> None:
+    cues = features.find_specifics("See https://example.org/a/b/c.png for the screenshot.")
+    assert not [c for c in cues if c.kind in ("path", "file")]
+
+
+def test_rootcause_features_are_flat_numbers() -> None:
+    f = features.rootcause_features("A typo in nginx.conf", context="port 80 refused")
+    assert all(isinstance(v, float) for v in f.values())
+    assert f["rc_spec_file"] == 1.0 and f["rc_spec_mechanism"] == 1.0
+    assert f["doc_spec_port"] == 1.0
+
+
+# ------------------------------------------------------------------ seeds
+
+
+def _seed(n: int) -> str:
+    folder = SHARED / "seeds"
+    found = sorted(folder.glob(f"{n:03d}_*.txt")) if folder.exists() else []
+    if not found:
+        pytest.skip("../shared/seeds is absent")
+    return found[0].read_text(encoding="utf-8")
+
+
+def test_seed_001_framework_problem_is_vague() -> None:
+    from pmscore import reader, sections
+
+    doc = reader.read(_seed(1))
+    _, secs = sections.classify(doc)
+    rc = rootcause.assess(doc, secs, ())
+    assert rc.specificity == "vague", rc.reason
+    assert "some framework problem" in rc.vague_phrases
+    assert "some framework problem" in rc.text
