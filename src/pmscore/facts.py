@@ -271,16 +271,28 @@ def _line_units(analysis: Analysis, regions: Sequence[Span]) -> list[Span]:
     return out
 
 
+def _trim(analysis: Analysis, a: int, b: int) -> Span:
+    clean = analysis.document.clean
+    while a < b and not clean[a].strip():
+        a += 1
+    while b > a and not clean[b - 1].strip():
+        b -= 1
+    return (a, b)
+
+
 def _first_match(analysis: Analysis, units: Sequence[Span], pat: re.Pattern[str],
                  neg: re.Pattern[str] | None = None) -> Span | None:
-    """The first cue match in the units, skipping units that match the negation."""
+    """The first unit (sentence or timeline entry) with a cue match, skipping negated units.
+
+    The unit, not the cue word, is the evidence: a check pointing at it shows the reader the
+    whole sentence that made the fact true.
+    """
     clean = analysis.document.clean
     for a, b in units:
         if neg is not None and neg.search(clean, a, b):
             continue
-        m = pat.search(clean, a, b)
-        if m:
-            return (m.start(), m.end())
+        if pat.search(clean, a, b):
+            return _trim(analysis, a, b)
     return None
 
 
@@ -377,9 +389,12 @@ def _summary_facts(analysis: Analysis, part: Span | None) -> dict[str, Any]:
         out["duration"] = Fact(False, None)
 
     tz_span: Span | None = None
+    zones = _ents(analysis, {"TIMEZONE"}, part)
     for t in times:
         if t.timezone:
-            tz_span = (t.start, t.end)
+            # the evidence is the time with its timezone ("9:45 PM EST", "12:00pm (PDT)")
+            after = [z for z in zones if t.start <= z.start and z.start - t.end <= 3]
+            tz_span = (t.start, max(t.end, after[0].end) if after else t.end)
             break
     if tz_span is None and times:
         tzs = _ents(analysis, {"TIMEZONE"}, part)
@@ -457,7 +472,7 @@ def _detection(analysis: Analysis, tl_units: list[Span]) -> tuple[Fact[bool], Fa
                 continue
             found = _method_of(analysis, a, b)
             if found is not None:
-                return detection, Fact(found[0], found[1])
+                return detection, Fact(found[0], _trim(analysis, a, b))
     return detection, Fact("none", None)
 
 
