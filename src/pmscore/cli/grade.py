@@ -1,4 +1,4 @@
-"""``pmscore grade FILE...``: grade postmortems and print a report per input."""
+"""``pmscore grade PATH...``: grade postmortems (files, folders, globs, lists), one row per input."""
 
 from __future__ import annotations
 
@@ -11,22 +11,49 @@ import typer
 from pmscore.cli import EXIT_FAIL_UNDER, EXIT_OK, EXIT_USAGE, app
 from pmscore.inputs import DEFAULT_MAX_BYTES
 
+EXIT_INTERRUPTED = 130
+
 
 @app.command()
 def grade(
-    paths: Annotated[list[str], typer.Argument(help="Postmortem files to grade.",
-                                               show_default=False)],
-    format: Annotated[str, typer.Option("--format", "-f",
-                                        help="text, json, jsonl (and other installed formats).")] = "text",
+    paths: Annotated[Optional[list[str]], typer.Argument(
+        help="Files, folders (searched recursively for *.md, *.markdown, *.txt) and globs.",
+        show_default=False)] = None,
+    format: Annotated[str, typer.Option(
+        "--format", "-f",
+        help="text, json, jsonl, csv (gradebook), sarif, github (and other installed formats).")
+    ] = "text",
     output: Annotated[Optional[Path], typer.Option("--output", "-o",
                                                    help="Write to this file instead of stdout.")] = None,
     fail_under: Annotated[Optional[float], typer.Option(
         "--fail-under", help="Exit 1 when a document scores under this (0-100).")] = None,
     max_bytes: Annotated[int, typer.Option("--max-bytes",
                                            help="Refuse inputs larger than this.")] = DEFAULT_MAX_BYTES,
+    jobs: Annotated[Optional[int], typer.Option(
+        "--jobs", "-j", min=1, help="Worker processes (default: the number of usable cores).",
+        show_default=False)] = None,
+    pattern: Annotated[Optional[str], typer.Option(
+        "--pattern", help="In each submission folder under a given folder, grade the file "
+                          "matching this glob (e.g. '0x19-postmortem/README.md'); the "
+                          "submission id is the folder name.")] = None,
+    from_list: Annotated[Optional[str], typer.Option(
+        "--from-list", help="Read more paths from this file, one per line ('-': stdin).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q",
+                                        help="No progress bar and no per-error messages.")] = False,
+    similar: Annotated[bool, typer.Option(
+        "--similar", help="Also look for near-identical submissions: adds a similar_to "
+                          "column/field and prints the pairs to stderr.")] = False,
+    similar_threshold: Annotated[float, typer.Option(
+        "--similar-threshold", min=0.0, max=1.0,
+        help="Similarity (0-1) from which two submissions are reported.")] = 0.8,
 ) -> None:
-    """Grade postmortems: score 0-100, grade 1-5, sections, findings and suggestions."""
-    from pmscore.batch import iter_results
+    """Grade postmortems: score 0-100, grade 1-5, sections, findings and suggestions.
+
+    Exit codes: 0 graded, 1 a document scored under --fail-under, 2 an input could not be read
+    (its error row is written and the others graded), 130 interrupted.
+    """
+    from pmscore.batch import default_jobs, iter_results
+    from pmscore.collect import collect
     from pmscore.render import available, get_renderer
 
     try:
@@ -35,24 +62,90 @@ def grade(
         typer.echo(f"pmscore: error: unknown format {format!r} (choose from "
                    f"{', '.join(available())})", err=True)
         raise typer.Exit(EXIT_USAGE)
-    out = sys.stdout if output is None else output.open("w", encoding="utf-8")
+    if not paths and from_list is None:
+        typer.echo("pmscore: error: give files, folders or globs to grade (or --from-list)",
+                   err=True)
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        items = collect(paths or (), pattern=pattern, from_list=from_list)
+    except OSError as exc:
+        typer.echo(f"pmscore: error: cannot read --from-list {from_list}: "
+                   f"{exc.strerror or exc}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+
+    similar_of: dict[str, tuple[tuple[str, float], ...]] = {}
+    pairs = []
+    if similar:
+        from pmscore.similar import by_document, find_similar_items
+
+        pairs = find_similar_items(items, threshold=similar_threshold, max_bytes=max_bytes)
+        similar_of = by_document(pairs)
+
+    keep_text = bool(getattr(renderer_cls, "needs_text", False)) or format == "html"
+    n_jobs = jobs or default_jobs()
+    out = sys.stdout if output is None else output.open("w", encoding="utf-8", newline="")
     any_error = False
     below = False
+    done = 0
+    interrupted = False
+    show_errors = not quiet and (format != "text" or output is not None)
+    progress = None
+    if not quiet and sys.stderr.isatty() and len(items) > 1:
+        from rich.console import Console
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                   TimeRemainingColumn)
+
+        progress = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(),
+                            TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+
+    def note(msg: str) -> None:
+        if progress is not None:
+            progress.console.print(msg, markup=False, highlight=False)
+        else:
+            typer.echo(msg, err=True)
+
+    rows = iter_results(items, max_bytes=max_bytes, keep_text=keep_text, jobs=n_jobs)
     try:
         renderer = renderer_cls(out)
         renderer.start()
-        for result in iter_results(paths, max_bytes=max_bytes, keep_text=True):
-            renderer.row(result)
-            if result.report is None:
-                any_error = True
-                if format != "text" or output is not None:
-                    typer.echo(f"pmscore: error: {result.error_message}", err=True)
-            elif fail_under is not None and result.report.score < fail_under:
-                below = True
+        task = None
+        if progress is not None:
+            progress.start()
+            task = progress.add_task("grading", total=len(items))
+        try:
+            for row in rows:
+                if similar_of:
+                    from dataclasses import replace
+
+                    row = replace(row, similar=similar_of.get(row.id, ()))
+                renderer.row(row)
+                done += 1
+                if progress is not None and task is not None:
+                    progress.advance(task)
+                if row.report is None:
+                    any_error = True
+                    if show_errors:
+                        note(f"pmscore: error: {row.error_message}")
+                elif fail_under is not None and row.report.score < fail_under:
+                    below = True
+        except KeyboardInterrupt:
+            interrupted = True
+            rows.close()  # stops and reaps the workers
+        finally:
+            if progress is not None:
+                progress.stop()
         renderer.finish()
+        out.flush()
     finally:
         if output is not None:
             out.close()
+    if similar and not quiet:
+        from pmscore.similar import render_text
+
+        render_text(pairs, sys.stderr)
+    if interrupted:
+        typer.echo(f"pmscore: interrupted: {done} of {len(items)} rows written", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED)
     if any_error:
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(EXIT_FAIL_UNDER if below else EXIT_OK)

@@ -1,0 +1,396 @@
+#!/usr/bin/env python3
+"""Benchmark pmscore against its floor (a bare spaCy tokenizer) and a peer (proselint).
+
+Builds N synthetic postmortems by sampling and varying the project's corpus (``corpus/*.jsonl``
+records with a ``text`` field; when there is none, the five seeds in ``../shared/seeds``), then
+measures, in one run:
+
+- ``pmscore grade`` throughput (docs/s, words/s) with ``--jobs 1`` and ``--jobs 2`` (the real
+  command, as a subprocess, output to a file in jsonl), and the peak memory of the whole process
+  tree (parent + workers, summed, sampled from /proc) and of its largest process;
+- the cold start of ``pmscore grade`` on one file (wall time, best of 3);
+- on the same documents, a bare ``spacy.blank("en")`` tokenizer pass (the floor: pmscore tokenises
+  every document, so it cannot be faster than this) and ``proselint`` (installed with pip into
+  this environment when missing; its Python API, with all its default checks);
+- ``pmscore similar`` on the largest set.
+
+Then it prints a table with the ratios against the targets. ``--quick`` uses small N.
+
+Variation: every document mixes sections taken from different source documents, renames
+services, shifts times and dates, changes numbers and replaces a share of ordinary words by other
+words of the corpus vocabulary, so documents are as long and as structured as real ones but not
+copies of each other (copy detection would otherwise, rightly, report them all). A few exact
+and lightly edited copies are planted so ``similar`` has something to find.
+
+This is a script, not a test: numbers depend on the machine and its load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+TARGETS = {
+    "vs_proselint": 1.5,     # pmscore --jobs 1 docs/s >= 1.5 x proselint docs/s
+    "vs_tokenizer": 0.33,    # pmscore --jobs 1 words/s >= 0.33 x bare tokenizer words/s
+    "rss_mb": 500.0,         # peak RSS for the largest set < 500 MB
+    "cold_start_s": 2.0,     # pmscore grade one file < 2.0 s
+    "similar_s": 60.0,       # pmscore similar on 10,000 docs < 60 s
+}
+
+_HEADING = re.compile(r"^(#{1,6} .*|[A-Z][A-Za-z /&-]{2,40}:?)\s*$", re.M)
+_WORD = re.compile(r"\b[a-z]{4,}\b")
+_TIME = re.compile(r"\b(\d{1,2}):(\d{2})\b")
+_NUM = re.compile(r"(?<![\d:/.-])\d{2,5}(?![\d:/-])")
+_SENT = re.compile(r"(?<=[.!?])\s+")
+_SENT_FULL = re.compile(r"[^.!?\n]{12,}[.!?]")
+_SERVICES = ["checkout", "payments", "search", "login", "billing", "catalog", "inventory",
+             "notifications", "gateway", "scheduler", "reports", "uploads", "profile", "orders"]
+
+
+def source_texts() -> tuple[list[str], str]:
+    """Texts to sample from, and where they came from."""
+    texts: list[str] = []
+    for path in sorted((REPO / "corpus").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                try:
+                    rec = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                if isinstance(rec, dict) and isinstance(rec.get("text"), str) and rec["text"].strip():
+                    texts.append(rec["text"])
+    if texts:
+        return texts, f"corpus/*.jsonl ({len(texts)} records)"
+    seeds = sorted((SHARED / "seeds").glob("*.txt"))
+    if not seeds:
+        sys.exit("bench: no corpus/*.jsonl and no ../shared/seeds to sample from")
+    return ([p.read_text(encoding="utf-8") for p in seeds],
+            f"../shared/seeds ({len(seeds)} files; corpus/*.jsonl absent)")
+
+
+def _sections(text: str) -> list[str]:
+    """Split a document at its heading lines (each part starts with its heading)."""
+    cuts = [m.start() for m in _HEADING.finditer(text)]
+    if not cuts or cuts[0] != 0:
+        cuts = [0] + cuts
+    return [text[a:b] for a, b in zip(cuts, cuts[1:] + [len(text)]) if text[a:b].strip()]
+
+
+def build_docs(n: int, texts: list[str], seed: int = 7, planted: int = 10) -> list[str]:
+    """``n`` varied documents; the last ``2 * planted`` are copies of earlier ones (half exact,
+    half with about 5% of the words changed).
+
+    Each document keeps the section layout of a random source document; half of its sentences
+    are swapped for sentences of any source and a fifth of its ordinary words for other corpus
+    words, so two documents from the same source share little more than their headings.
+    """
+    rng = random.Random(seed)
+    parts = [_sections(t) for t in texts]
+    pool = [s for t in texts for s in _SENT.split(t) if len(s.split()) >= 4 and "\n" not in s]
+    vocab = sorted({w for t in texts for w in _WORD.findall(t)})
+    docs: list[str] = []
+    base = max(0, n - 2 * planted)
+
+    def swap(m: re.Match[str]) -> str:
+        return rng.choice(pool) if rng.random() < 0.5 else m.group()
+
+    for _ in range(base):
+        out = []
+        for sec in parts[rng.randrange(len(parts))]:
+            head, _, body = sec.partition("\n")
+            out.append(head + "\n" + _SENT_FULL.sub(swap, body))
+        text = "".join(out)
+        svc = rng.choice(_SERVICES)
+        text = re.sub(r"\b(?:API|server|database|service)\b", lambda m: f"{svc} {m.group()}",
+                      text, count=3)
+        shift = rng.randrange(0, 12)
+        text = _NUM.sub(lambda m: str(rng.randrange(10 ** (len(m.group()) - 1),
+                                                    10 ** len(m.group()))), text)
+        text = _TIME.sub(lambda m: f"{(int(m.group(1)) + shift) % 12 + 1}:{m.group(2)}", text)
+        text = _WORD.sub(lambda m: rng.choice(vocab) if rng.random() < 0.2 else m.group(), text)
+        docs.append(text)
+    for i in range(n - base):
+        orig = docs[rng.randrange(max(1, base))] if docs else texts[0]
+        if i % 2:
+            orig = _WORD.sub(lambda m: rng.choice(vocab) if rng.random() < 0.05 else m.group(), orig)
+        docs.append(orig)
+    return docs
+
+
+def write_docs(docs: list[str], folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, text in enumerate(docs):
+        p = folder / f"doc{i:05d}.md"
+        p.write_text(text, encoding="utf-8")
+        paths.append(p)
+    return paths
+
+
+def words(docs: list[str]) -> int:
+    return sum(len(t.split()) for t in docs)
+
+
+# --- process tree memory ---------------------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{task}/children") as fh:
+                    out.extend(int(x) for x in fh.read().split())
+            except OSError:
+                pass
+    except OSError:
+        pass
+    return out
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def run_measured(cmd: list[str]) -> dict[str, float]:
+    """Run a command; wall time, peak summed RSS of its process tree, peak of one process."""
+    peak = {"tree": 0, "one": 0}
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            pids, todo = [], [proc.pid]
+            while todo:
+                p = todo.pop()
+                pids.append(p)
+                todo.extend(_children(p))
+            rss = [_rss_kb(p) for p in pids]
+            peak["tree"] = max(peak["tree"], sum(rss))
+            peak["one"] = max(peak["one"], max(rss, default=0))
+            stop.wait(0.05)
+
+    t0 = time.perf_counter()
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    _, err = proc.communicate()
+    wall = time.perf_counter() - t0
+    stop.set()
+    th.join()
+    if proc.returncode not in (0, 1, 2):
+        print(f"bench: {' '.join(cmd[:4])}... exited {proc.returncode}\n{err[-2000:]}",
+              file=sys.stderr)
+    return {"wall": wall, "tree_mb": peak["tree"] / 1024, "one_mb": peak["one"] / 1024,
+            "rc": proc.returncode}
+
+
+def pmscore_cmd() -> list[str]:
+    exe = Path(sys.executable).with_name("pmscore")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "pmscore"]
+
+
+def bench_grade(folder: Path, n: int, nwords: int, jobs: int, out: Path) -> dict[str, float]:
+    r = run_measured([*pmscore_cmd(), "grade", "--quiet", "--format", "jsonl", "--jobs", str(jobs),
+                      "--output", str(out), str(folder)])
+    rows = sum(1 for _ in out.open(encoding="utf-8"))
+    errors = sum(1 for line in out.open(encoding="utf-8") if '"error"' in line[:200] and
+                 json.loads(line).get("error"))
+    r.update(docs_s=n / r["wall"], words_s=nwords / r["wall"], rows=rows, errors=errors)
+    return r
+
+
+def bench_cold(path: Path, reps: int = 3) -> float:
+    best = float("inf")
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        subprocess.run([*pmscore_cmd(), "grade", "--format", "jsonl", str(path)],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def bench_tokenizer(docs: list[str]) -> float:
+    import spacy
+
+    nlp = spacy.blank("en")
+    t0 = time.perf_counter()
+    for text in docs:
+        nlp.tokenizer(text)
+    return time.perf_counter() - t0
+
+
+def ensure_proselint(install: bool) -> bool:
+    try:
+        import proselint  # noqa: F401
+        return True
+    except ImportError:
+        if not install:
+            return False
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "proselint"], check=False)
+    try:
+        import proselint  # noqa: F401
+        return True
+    except ImportError:
+        return False
+
+
+def bench_proselint(docs: list[str]) -> float:
+    from proselint.checks import __register__
+    from proselint.config import DEFAULT
+    from proselint.registry import CheckRegistry
+    from proselint.tools import LintFile
+
+    CheckRegistry().register_many(__register__)
+    t0 = time.perf_counter()
+    for i, text in enumerate(docs):
+        LintFile(f"doc{i}", text).lint(DEFAULT)
+    return time.perf_counter() - t0
+
+
+def bench_similar(folder: Path, out: Path) -> dict[str, float]:
+    r = run_measured([*pmscore_cmd(), "similar", "--format", "json", "--output", str(out),
+                      str(folder)])
+    try:
+        r["pairs"] = len(json.loads(out.read_text(encoding="utf-8"))["pairs"])
+    except (OSError, ValueError, KeyError):
+        r["pairs"] = -1
+    return r
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="1000,10000",
+                    help="comma-separated document counts (default 1000,10000)")
+    ap.add_argument("--quick", action="store_true", help="small sizes (100,1000): a smoke run")
+    ap.add_argument("--grade-size", type=int, default=None,
+                    help="documents for the --jobs 1/2 throughput runs (default: smallest size)")
+    ap.add_argument("--skip-grade-large", action="store_true",
+                    help="do not grade the largest set (no peak-RSS figure for it)")
+    ap.add_argument("--no-install", action="store_true", help="do not pip-install proselint")
+    ap.add_argument("--keep", type=Path, default=None, help="keep generated documents here")
+    ap.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
+    args = ap.parse_args()
+    sizes = [100, 1000] if args.quick else [int(s) for s in args.sizes.split(",") if s.strip()]
+    sizes.sort()
+    texts, origin = source_texts()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="pmscore-bench-"))
+    print(f"bench: documents sampled and varied from {origin}; work dir {work}", file=sys.stderr)
+    res: dict[str, object] = {"source": origin, "sizes": sizes}
+    sets = {}
+    for n in sizes:
+        docs = build_docs(n, texts, planted=max(1, n // 1000) * 5)
+        folder = work / f"n{n}"
+        if folder.exists():
+            shutil.rmtree(folder)
+        write_docs(docs, folder)
+        sets[n] = (docs, folder)
+    small = args.grade_size or sizes[0]
+    if small not in sets:
+        docs = build_docs(small, texts)
+        sets[small] = (docs, work / f"n{small}")
+        write_docs(docs, sets[small][1])
+    docs, folder = sets[small]
+    nw = words(docs)
+    print(f"bench: {small} docs, {nw} words ({nw / small:.0f} per doc)", file=sys.stderr)
+
+    res["cold_start_s"] = bench_cold(folder / "doc00000.md")
+    print(f"bench: cold start {res['cold_start_s']:.2f}s", file=sys.stderr)
+    g1 = bench_grade(folder, small, nw, 1, work / "j1.jsonl")
+    print(f"bench: --jobs 1 {g1['docs_s']:.1f} docs/s", file=sys.stderr)
+    g2 = bench_grade(folder, small, nw, 2, work / "j2.jsonl")
+    print(f"bench: --jobs 2 {g2['docs_s']:.1f} docs/s", file=sys.stderr)
+    res["grade_j1"], res["grade_j2"] = g1, g2
+    tok = bench_tokenizer(docs)
+    res["tokenizer"] = {"wall": tok, "docs_s": small / tok, "words_s": nw / tok}
+    if ensure_proselint(not args.no_install):
+        pl = bench_proselint(docs)
+        res["proselint"] = {"wall": pl, "docs_s": small / pl, "words_s": nw / pl}
+    big = sizes[-1]
+    bdocs, bfolder = sets[big]
+    if not args.skip_grade_large and big != small:
+        print(f"bench: grading {big} docs with --jobs 2 for peak memory...", file=sys.stderr)
+        res["grade_large"] = bench_grade(bfolder, big, words(bdocs), 2, work / "big.jsonl")
+    else:
+        res["grade_large"] = g2
+    res["similar"] = bench_similar(bfolder, work / "similar.json")
+    res["similar"]["n"] = big  # type: ignore[index]
+
+    report(res, small, big)
+    if args.json:
+        args.json.write_text(json.dumps(res, indent=2, default=float), encoding="utf-8")
+    if args.keep is None:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def report(res: dict, small: int, big: int) -> None:
+    g1, g2, tok = res["grade_j1"], res["grade_j2"], res["tokenizer"]
+    pl = res.get("proselint")
+    gl, sim = res["grade_large"], res["similar"]
+    rows: list[tuple[str, str, str, str]] = []
+
+    def ok(flag: bool) -> str:
+        return "ok" if flag else "MISSED"
+
+    rows.append((f"pmscore --jobs 1 ({small} docs)",
+                 f"{g1['docs_s']:.1f} docs/s, {g1['words_s']:.0f} words/s", "", ""))
+    rows.append((f"pmscore --jobs 2 ({small} docs)",
+                 f"{g2['docs_s']:.1f} docs/s, {g2['words_s']:.0f} words/s",
+                 f"x{g2['docs_s'] / g1['docs_s']:.2f} vs --jobs 1", ""))
+    r_tok = g1["words_s"] / tok["words_s"]
+    rows.append(("spacy.blank('en') tokenizer", f"{tok['docs_s']:.0f} docs/s, "
+                 f"{tok['words_s']:.0f} words/s", f"pmscore/tokenizer = {r_tok:.3f} "
+                 f"(target >= {TARGETS['vs_tokenizer']})", ok(r_tok >= TARGETS["vs_tokenizer"])))
+    if pl:
+        r_pl = g1["docs_s"] / pl["docs_s"]
+        rows.append(("proselint (Python API)", f"{pl['docs_s']:.1f} docs/s, "
+                     f"{pl['words_s']:.0f} words/s", f"pmscore/proselint = {r_pl:.2f} "
+                     f"(target >= {TARGETS['vs_proselint']})", ok(r_pl >= TARGETS["vs_proselint"])))
+    else:
+        rows.append(("proselint", "not installed", "", "SKIPPED"))
+    n_large = big if res["grade_large"] is not g2 else small
+    rows.append((f"peak RSS, grade {n_large} docs --jobs 2",
+                 f"{gl['tree_mb']:.0f} MB all processes, {gl['one_mb']:.0f} MB largest",
+                 f"target < {TARGETS['rss_mb']:.0f} MB (all processes)",
+                 ok(gl["tree_mb"] < TARGETS["rss_mb"])))
+    rows.append(("cold start, grade 1 file", f"{res['cold_start_s']:.2f} s (best of 3)",
+                 f"target < {TARGETS['cold_start_s']} s",
+                 ok(res["cold_start_s"] < TARGETS["cold_start_s"])))
+    rows.append((f"pmscore similar ({sim['n']} docs)",
+                 f"{sim['wall']:.1f} s, {sim['tree_mb']:.0f} MB, {sim['pairs']} pairs",
+                 f"target < {TARGETS['similar_s']:.0f} s" if sim["n"] >= 10000 else
+                 "(target is for 10,000)", ok(sim["wall"] < TARGETS["similar_s"])))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    head = ("measure", "result", "ratio / target", "")
+    widths = [max(w, len(h)) for w, h in zip(widths, head)]
+    line = "  ".join("-" * w for w in widths)
+    print("  ".join(h.ljust(w) for h, w in zip(head, widths)))
+    print(line)
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)))
+    print(f"\n{res['source']}; grade rows {g1['rows']} (errors {g1['errors']}); "
+          f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+
+
+if __name__ == "__main__":
+    main()
