@@ -41,7 +41,8 @@ def _find_chromium() -> str:
         path = shutil.which(name)
         if path:
             return path
-    wants_install = os.environ.get("CI") or os.environ.get("PMSCORE_INSTALL_BROWSER") == "1"
+    wants_install = (os.environ.get("CI", "").lower() in ("1", "true", "yes")
+                     or os.environ.get("PMSCORE_INSTALL_BROWSER") == "1")
     if not wants_install:
         pytest.skip("chromium is not installed (set PMSCORE_INSTALL_BROWSER=1 or CI to let "
                     "the test apt-get install it)")
