@@ -132,7 +132,8 @@ th[data-sort]{cursor:pointer}
 .pm-report+.pm-report{margin-top:3em;border-top:3px double var(--line);padding-top:1em}
 @media print{
 body{max-width:none;padding:0;font-size:11pt}
-.pm-filter,#pm-q,.pm-back,.pm-noprint{display:none!important}
+.pm-filter>input,.pm-filter>label,.pm-back,.pm-noprint{display:none!important}
+.pm-index-table tbody tr{display:table-row!important}
 .pm-report{break-before:page}
 .pm-report:first-of-type{break-before:auto}
 .pm-doc{background:none;border:0;padding:0;font-size:9.5pt}
