@@ -258,6 +258,9 @@ Timeline
     "It was a careless mistake in the deploy script.",
     "The lead warned him about his mistake.",
     "Our newly employed junior ended up making changes to the web server configuration file.",
+    "A programmer made a typo in the last update to the code base.",
+    "The person on duty didn't run the tests before committing his changes.",
+    "Elaine, the organizer of this campaign, failed to plan the rollout.",
 ])
 def test_blame_flagged(sentence):
     text = f"Root Cause\n{sentence}\n"
@@ -272,6 +275,8 @@ def test_blame_flagged(sentence):
     "We mistakenly thought our usage of the library was safe.",
     "Failures come from bugs, traffic spikes, hardware failures, and human error.",
     "Add a second reviewer to reduce the risk of human error.",
+    "The engineer made a change to the load balancer configuration at 14:00.",
+    "The deploy script did not run the tests before pushing the changes.",
 ])
 def test_blame_not_flagged(sentence):
     assert findings(f"Root Cause\n{sentence}\n", "PM601") == []

@@ -368,7 +368,13 @@ def _summary_span(analysis: Analysis, entries: list[_Entry]) -> tuple[int, int]:
     if tl_secs:
         first_tl = min(first_tl, min(tl_secs))
     if spans:
-        return min(s for s, _ in spans), max(e for _, e in spans)
+        lo = min(s for s, _ in spans)
+        # only the opening part: summary/impact sections that start before the timeline
+        before = [(s, e) for s, e in spans if s < first_tl] if first_tl > lo else spans
+        hi = max(e for _, e in before)
+        if first_tl > lo:
+            hi = min(hi, first_tl)
+        return lo, hi
     return 0, first_tl
 
 
@@ -383,7 +389,7 @@ _END_CUE = re.compile(r"(?i)\b(?:until|till|to|end\w*|resolved|restored|fixed|re
                       r"corrected|back\s+(?:online|up)|end\s+time|through)\b[^.\n]{0,45}$")
 _RANGE_GAP = re.compile(r"(?i)^[^.\n]{0,30}?(?:\bto\b|\buntil\b|\btill\b|\band\b|\bthrough\b|"
                         r"[-\u2013\u2014~]+)[^.\n]{0,30}$")
-_RES_CUE = re.compile(r"(?i)\b(?:resolved|resolution|restor\w*|(?:is|was|were)\s+(?:\d+%\s+)?back\b|back\s+(?:online|up|to\s+normal)|"
+_RES_CUE = re.compile(r"(?i)\b(?:resolved|resolution|fix(?:es|ed)\b|restor\w*|(?:is|was|were)\s+(?:\d+%\s+)?back\b|back\s+(?:online|up|to\s+normal)|"
                       r"fully\s+(?:operational|functional|functioning|restored)|recover\w*|"
                       r"normal\s+(?:operation|service)s?|operational\s+again|returned\s+to\s+normal|"
                       r"service\s+resumed|up\s+and\s+running|site\s+(?:is|was)\s+(?:back|up))")
