@@ -46,7 +46,8 @@ def build(text: str, sections: Sequence[tuple[str, str]] = (),
     starts = sorted((text.index(h), label, h) for label, h in sections)
     secs = []
     for j, (s, label, h) in enumerate(starts):
-        e = starts[j + 1][0] if j + 1 < len(starts) else len(text)
+        later = [x[0] for x in starts[j + 1:] if x[0] > s]  # combined headings share a span
+        e = later[0] if later else len(text)
         idx = tuple(b.index for b in blocks if s <= b.start < e)
         secs.append(Section(label=label, start=s, end=e, block_indices=idx, heading=h))
     entities = []
