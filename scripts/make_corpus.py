@@ -1328,7 +1328,7 @@ TZ_LEX = TIMEZONES + ["local time"]
 NUMW = r"(?:a few|\d+|an?|one|two|three|four|five|six|seven|eight|ten|twelve|fifteen|twenty|thirty|forty|few)"
 DUR_RE = re.compile(rf"(?<![\w-])(?:{NUMW}\s(?:seconds?|minutes?|hours?|days?|weeks?)(?:\s(?:and\s)?\d+\s(?:minutes?|seconds?))?|\d+h \d+m)(?![\w-])")
 PCT_RE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:%| percent\b)")
-TIME_RE = re.compile(r"(?<![\w:])\d{1,2}:\d{2}(?:\s?[AaPp][Mm]\b)?(?![\w:])")
+TIME_RE = re.compile(r"(?<![\w:])\d{1,2}:\d{2}(?:\s?[AaPp][Mm]\b)?(?!\w|:\d)")
 
 
 def _bounded(words: list[str]) -> re.Pattern[str]:
@@ -1377,7 +1377,8 @@ def grade_of(lab: dict) -> tuple[int, list[str]]:
     Gaps: a missing main section (summary, timeline, root cause, resolution, corrective actions)
     2 each, missing impact 1; partial root cause 1; impact not quantified 1; no start or end time
     1; no timezone 1; fewer than 4 timed timeline entries 1; no detection method 1; not
-    chronological 1; no action items 2, under a third actionable 2, under two thirds 1; blame 1.
+    chronological 1; no action items 2, under a third actionable 2, under two thirds 1; blame 1;
+    assignment text pasted 1.
     Grade by gaps: 0 -> 5, 1-2 -> 4, 3-5 -> 3, 6-8 -> 2, 9+ -> 1.
     Caps: partial -> 4, vague -> 2, missing root cause -> 2 (1 when 6+ gaps), two or fewer
     sections -> 1.
@@ -1417,6 +1418,8 @@ def grade_of(lab: dict) -> tuple[int, list[str]]:
             g.append("some tasks not actionable")
     if lab["blame"]:
         g.append("blame")
+    if lab["prompt_pasted"]:
+        g.append("assignment text pasted")
     n = len(g)
     grade = 5 if n == 0 else 4 if n <= 2 else 3 if n <= 5 else 2 if n <= 8 else 1
     if spec == "partial":
