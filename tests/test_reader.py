@@ -189,6 +189,13 @@ def test_hostile_inputs_do_not_raise_and_stay_fast() -> None:
         "[" * 5000 + "](" * 5000,
         "\r" * 10000,
         "_a " * 20000,
+        "**a**" + " " * 100_000 + "x",
+        "**a" + " " * 100_000 + ":",
+        "<!--" * 20000,
+        "<!-- x -->" * 10000 + "<b>" * 10000,
+        "[a](" * 20000,
+        "Root Cause" + " " * 100_000 + ": x",
+        "\n".join(" " * 500 + "10:00" + " " * 500 for _ in range(200)),
     ]
     for text in cases:
         t0 = time.perf_counter()

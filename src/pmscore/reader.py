@@ -26,7 +26,7 @@ from pmscore.types import Block, BlockKind, Document
 __all__ = ["read"]
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
-_HTML_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]{0,500}?)?/?>", re.S)
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]{0,500}?)?/?>", re.S)
 _HTML_HEADING_OPEN = re.compile(r"<h([1-6])\b", re.I)
 _ENTITY_NBSP = re.compile(r"&nbsp;", re.I)
 # Emphasis delimiters: `*`/`**`/`***` anywhere, `_`/`__` only at word boundaries (snake_case).
@@ -45,7 +45,7 @@ _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|io|org|net|dev|app)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
 # A timestamp opening a line: "14:30", "8:00 PM", "[10:05]", "13-01-2023 8:00", "March 3, 10:00".
 _TIME_START = re.compile(
-    r"^\s*[\[(]?\s*(?:"
+    r"^[ \t]*(?:[\[(][ \t]*)?(?:"
     r"\d{1,2}[:h.]\d{2}\b|\d{1,2}\s?[ap]\.?m\b|"
     r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|"
     r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+\d|"
@@ -59,23 +59,26 @@ _TIME_START = re.compile(
 _LABEL = re.compile(r"^\s*([A-Za-z(][^:\n]{0,60}?)\s*[:：]\s*(?=\S)")
 _LABEL_EMPTY = re.compile(r"^\s*([A-Za-z(][^:\n]{0,60}?)\s*[:：]\s*$")
 _EMPH_LINE = re.compile(
-    r"^\s*(?:\*{1,3}|_{1,3}|<(?:b|strong|u|em|i)>)+\s*([^*_<>\n]{1,80}?)\s*"
-    r"(?:\*{1,3}|_{1,3}|</(?:b|strong|u|em|i)>)+\s*:?\s*$",
+    r"^[ \t]*(?:\*{1,3}|_{1,3}|<(?:b|strong|u|em|i)>)+[ \t]*([^*_<>\n]{1,80}?)[ \t]*"
+    r"(?:\*{1,3}|_{1,3}|</(?:b|strong|u|em|i)>)+(?:[ \t]*:)?[ \t]*$",
     re.I,
 )
 _EMPH_PREFIX = re.compile(
-    r"^\s*(?:\*\*|__|<(?:b|strong)>)\s*([^*_<>\n:]{1,60}?)\s*:?\s*(?:\*\*|__|</(?:b|strong)>)"
-    r"\s*[:.\-–—]?\s*(?=\S)",
+    r"^[ \t]*(?:\*\*|__|<(?:b|strong)>)[ \t]*([^*_<>\n:]{1,60}?)(?:[ \t]*:)?[ \t]*"
+    r"(?:\*\*|__|</(?:b|strong)>)(?:[ \t]*[:.\-–—])?[ \t]*(?=\S)",
     re.I,
 )
 
 _MAX_TITLE_WORDS = 7
 _MAX_TITLE_CHARS = 60
 _MAX_LABEL_WORDS = 6
+_LABEL_SCAN = 200  # characters of a block searched for an inline label
 # Prose words (URLs and link targets removed) below which a file with links or images is only a
 # pointer to the real write-up, and below which any file is too short to be a postmortem.
 _LINK_ONLY_MAX_WORDS = 55
 _NEAR_EMPTY_MAX_WORDS = 25
+_LINK_ONLY_MIN_WORDS = 40  # the limit for files that do have timestamped lines
+_MAX_SCAN_LINES = 5000
 
 _md: MarkdownIt | None = None
 
@@ -129,6 +132,34 @@ def _blank(clean: list[str], start: int, end: int) -> None:
             clean[i] = " "
 
 
+def _html_tag_spans(seg: str) -> list[tuple[int, int]]:
+    """(start, end) of HTML comments and tags in ``seg``, in linear time."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    while "<!--" in seg:
+        i = seg.find("<!--", pos)
+        if i < 0:
+            break
+        j = seg.find("-->", i + 4)
+        if j < 0:
+            break
+        spans.append((i, j + 3))
+        pos = j + 3
+    # Tags inside a comment overlap it; blanking twice is harmless.
+    spans.extend((m.start(), m.end()) for m in _HTML_TAG.finditer(seg))
+    return spans
+
+
+def _strip_tags(raw: str) -> str:
+    if "<" not in raw:
+        return raw
+    out = list(raw)
+    for a, b in _html_tag_spans(raw):
+        for k in range(a, b):
+            out[k] = ""
+    return "".join(out)
+
+
 def _is_title_like(line: str, standalone: bool) -> bool:
     """A short line that reads as a heading ("Incident Summary", "Root Cause:", "ssue Summary")."""
     s = line.strip().strip("*_#").strip()
@@ -153,7 +184,8 @@ def _is_title_like(line: str, standalone: bool) -> bool:
 
 def _label_of(clean_block: str) -> tuple[str, int] | None:
     """``(label, offset of body within clean_block)`` for ``Label: body``, else None."""
-    m = _LABEL.match(clean_block)
+    # A label sits in the first few dozen characters; never scan a huge block for one.
+    m = _LABEL.match(clean_block[:_LABEL_SCAN])
     if not m:
         return None
     label = m.group(1).strip()
@@ -358,10 +390,10 @@ def _html_units(text: str, lines: _Lines, first: int, last: int) -> list[_Unit]:
 
 def _line_kind(raw: str) -> str:
     """Role of one physical line inside a paragraph: emph, title, label, time, bullet, text."""
-    stripped = _HTML_TAG.sub("", raw).strip()
+    stripped = _strip_tags(raw).strip()
     if not stripped:
         return "blank"
-    if _EMPH_LINE.match(raw) and len(stripped) <= 90:
+    if len(stripped) <= 90 and _EMPH_LINE.match(raw.strip()):
         return "emph"
     if _HASH_HEADING.match(stripped) and len(stripped) <= 90:
         return "emph"  # "##Issue Summary": an ATX heading without the space CommonMark wants
@@ -370,7 +402,8 @@ def _line_kind(raw: str) -> str:
     if _LIST_MARK.match(stripped):
         return "bullet"
     plain = stripped.replace("**", "").replace("__", "")
-    if _LABEL_EMPTY.match(plain) and len(plain.split()) <= _MAX_LABEL_WORDS + 1:
+    if len(plain) <= 80 and _LABEL_EMPTY.match(plain) and \
+            len(plain.split()) <= _MAX_LABEL_WORDS + 1:
         return "title"
     if _label_of(plain) is not None:
         return "label"
@@ -439,8 +472,8 @@ def _blank_html_and_inline(text: str, clean: list[str], lines: _Lines, units: li
         s, e = lines.starts[u.first], lines.ends[u.last]
         seg = text[s:e]
         if "<" in seg:
-            for m in _HTML_TAG.finditer(seg):
-                _blank(clean, s + m.start(), s + m.end())
+            for a, b in _html_tag_spans(seg):
+                _blank(clean, s + a, s + b)
         if "&" in seg:
             for m in _ENTITY_NBSP.finditer(seg):
                 _blank(clean, s + m.start(), s + m.end())
@@ -498,9 +531,9 @@ def _finish(text: str, clean: str, lines: _Lines, units: list[_Unit]) -> list[Bl
         elif kind in ("paragraph", "list_item", "html"):
             raw_first = text[s:lines.ends[u.first]]
             one_line = u.first == u.last
-            em = _EMPH_PREFIX.match(raw_first)
+            em = _EMPH_PREFIX.match(raw_first[:_LABEL_SCAN])
             lab = _label_of(seg)
-            if one_line and _LABEL_EMPTY.match(seg) and _label_of(seg) is None and len(
+            if one_line and len(seg) <= 80 and _LABEL_EMPTY.match(seg) and _label_of(seg) is None and len(
                     collapsed.split()) <= _MAX_LABEL_WORDS + 1 and kind != "list_item":
                 kind, heading, level = "heading", collapsed.rstrip(":： ").strip(), 4
             elif lab is not None:
@@ -524,11 +557,16 @@ def _not_postmortem_reason(text: str, clean: str) -> str | None:
     """Why the text cannot be a postmortem: empty, or only links / images with no prose."""
     if not clean.strip():
         return "empty"
-    prose = _URL.sub(" ", re.sub(r"!?\[[^\]]*\]\([^)]*\)", " ", clean))
+    prose = _URL.sub(" ", _LINK_PUNCT.sub(" ", clean))
     words = _WORD.findall(prose)
     n_links = len(_URL.findall(text))
     n_images = len(re.findall(r"!\[[^\]]*\]\(|<img\b", text, re.I))
-    if len(words) < _LINK_ONLY_MAX_WORDS:
+    # A terse but real write-up has timestamped lines; a pointer file does not.
+    limit = _LINK_ONLY_MAX_WORDS
+    if len(words) >= _LINK_ONLY_MIN_WORDS and any(
+            _TIME_START.match(line) for line in clean.splitlines()[:_MAX_SCAN_LINES]):
+        limit = _LINK_ONLY_MIN_WORDS
+    if len(words) < limit:
         if n_images and n_images >= n_links:
             return "image-only"
         if n_links:
