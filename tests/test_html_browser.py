@@ -147,5 +147,5 @@ def test_report_highlights_render_and_input_never_runs(chromium: str, tmp_path: 
     # The index's own script is allowed by the CSP hash and did run (it marks <html>).
     dom = dump_dom(chromium, batch, tmp_path)
     assert re.search(r'<html[^>]*data-pmjs="1"', dom)
-    assert re.search(r'<input[^>]*id="pm-q"', dom) and not re.search(
-        r'<input[^>]*id="pm-q"[^>]*hidden', dom)
+    for element in ('<input[^>]*id="pm-q"', '<span[^>]*id="pm-sort-hint"'):
+        assert re.search(element, dom) and not re.search(element + "[^>]*hidden", dom)

@@ -150,7 +150,7 @@ _INDEX_JS = """(function(){
 document.documentElement.setAttribute("data-pmjs","1");
 var q=document.getElementById("pm-q"),t=document.querySelector("table.pm-index-table");
 if(!q||!t){return;}
-var tb=t.tBodies[0];q.hidden=false;
+var tb=t.tBodies[0],h=document.getElementById("pm-sort-hint");q.hidden=false;if(h){h.hidden=false;}
 q.addEventListener("input",function(){var v=q.value.toLowerCase();
 Array.prototype.forEach.call(tb.rows,function(r){var n=(r.getAttribute("data-name")||"").toLowerCase();
 r.classList.toggle("pm-hide",v!==""&&n.indexOf(v)<0);});});
@@ -557,7 +557,8 @@ def index_table(entries: Sequence[IndexEntry]) -> str:
     return (
         f'<section class="pm-index"><h1>pmscore report: {len(entries)} document'
         f'{"s" if len(entries) != 1 else ""}</h1><p class="pm-muted">Sorted by score, lowest '
-        f"first{mean}. Click a column heading to re-sort.</p>"
+        f"first{mean}.<span id=\"pm-sort-hint\" hidden> Click a column heading to re-sort."
+        "</span></p>"
         '<div class="pm-filter">' + "".join(radios) +
         ' <input type="search" id="pm-q" hidden placeholder="Filter by name" '
         'aria-label="Filter by name">'
