@@ -212,3 +212,12 @@ def test_pasted_assignment_is_not_a_section() -> None:
 def test_must_contain_in_real_text_is_kept() -> None:
     text = "## Corrective actions\n\n- The nginx.conf must contain the upstream block; add a CI check.\n"
     assert "corrective_actions" in present(text)
+
+
+def test_labels_under_closing_heading_do_not_open_sections() -> None:
+    text = ("## Issue Summary\n\nThe API was down for an hour.\n\n## Postmortem Review\n\n"
+            "Attendees: SRE team\nSummary of the Review: we agreed on the action items.\n")
+    doc = read(text)
+    _, secs = classify(doc)
+    summ = [s for s in secs if s.label == "summary"]
+    assert len(summ) == 1 and doc.text[summ[0].start:summ[0].end].startswith("Issue Summary")

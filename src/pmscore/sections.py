@@ -39,6 +39,7 @@ _EXTRA_MIN = 3.0  # cue score for an extra section inside a differently headed s
 _MODEL_MIN = 0.5  # classifier confidence above which it overrides the cue rules
 _MAX_HEADING_CHARS = 120
 _SUMMARY_IMPACT_MIN = 2.0
+_CLOSING = "other:closing"  # marker for "inside a heading the lexicon maps to other"
 _PROMPT_MIN = 3.0  # "prompt" cue score that marks pasted assignment instructions  # impact cue score of a whole summary section that implies impact
 _MIN_TIMELINE_RUN = 3  # consecutive timestamped blocks that make a timeline wherever they stand
 _NUMBERING = re.compile(r"^\s*(?:(?:step|part|section|phase)\s+)?(?:\d+(?:\.\d+)*|[ivx]{1,4}|[a-h])[.):\-]\s*",
@@ -255,6 +256,8 @@ def classify(
                 current_head = "other"
             continue
         source = "label" if b.kind == "label" else "heading"
+        if source == "label" and current_head == _CLOSING:
+            continue  # "Summary of the Review:" under "Postmortem Review" is not the summary
         if source == "label" and current_head == "timeline" and "timeline" not in labs:
             # "- Resolution: service restored" inside a timeline annotates an entry.
             for lab in labs:
@@ -266,7 +269,9 @@ def classify(
             continue  # "Root Cause:" under "Root Cause" continues the same section
         starts.append((b.index, labs, conf, source))
         if source == "heading":
-            current_head = labs[0]
+            # A heading the lexicon names "other" (Conclusion, Review, References) closes the
+            # graded part; labels under it do not open sections.
+            current_head = _CLOSING if labs == ("other",) and not _is_prompt(b.text) else labs[0]
     # 2. Primary block labels from the starts.
     block_labels = ["other"] * n
     owner: list[int | None] = [None] * n  # index into starts
