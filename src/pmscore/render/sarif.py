@@ -72,7 +72,7 @@ def _rule_object(rule_id: str, meta: Any | None, finding: Finding | None = None)
         "help": {"text": "\n\n".join(h for h in help_lines if h)},
         "defaultConfiguration": {"level": LEVELS.get(meta.severity, "warning")},
         "properties": {"points": meta.points, "section": meta.section,
-                       "tags": [t for t in (meta.group, meta.section) if t]},
+                       "tags": list(dict.fromkeys(t for t in (meta.group, meta.section) if t))},
     }
     return obj
 
