@@ -80,6 +80,7 @@ def _cues() -> dict:
         "generic": {w.lower() for w in data["generic_components"]},
         "generic_re": _alternation(data["generic_components"]),
         "mechanism": _alternation(data["mechanisms"]),
+        "mechanism_class": _alternation(data.get("mechanism_classes", [])),
         "patterns": {k: re.compile(v) for k, v in data["patterns"].items()},
         "task": {k: re.compile(v, re.IGNORECASE | re.MULTILINE)
                  for k, v in data.get("task_patterns", {}).items() if not k.startswith("_")},
@@ -163,7 +164,9 @@ def find_specifics(text: str, services: Sequence[str] = ()) -> list[Cue]:
 
     Kinds: ``component`` (named technology or component from the lexicon, or a SERVICE entity
     that is not made of generic words like "web server"), ``component_class`` (a kind of part,
-    "load balancer", "database": names *where* but not *which*), ``mechanism`` (typo, memory leak, expired
+    "load balancer", "database": names *where* but not *which*), ``mechanism`` (a mistake one
+    can check: typo, wrong port, expired certificate...), ``mechanism_class`` (a kind of failure
+    that still needs its why: memory leak, deadlock, disk full...) (typo, memory leak, expired
     certificate...), and the pattern kinds ``file``, ``path``, ``version``, ``error_code``,
     ``config_key``, ``code``, ``ip``, ``port``, ``quoted``.
     """
@@ -171,7 +174,7 @@ def find_specifics(text: str, services: Sequence[str] = ()) -> list[Cue]:
     # URLs and link targets are addresses, not names of what failed: blank them (same length).
     text = _URL.sub(lambda m: " " * len(m.group(0)), text)
     found: list[Cue] = []
-    for kind in ("component", "component_class", "mechanism"):
+    for kind in ("component", "component_class", "mechanism", "mechanism_class"):
         for m in cfg[kind].finditer(text):
             found.append(Cue(kind, m.group(0), m.start(), m.end()))
     for kind, rx in cfg["patterns"].items():

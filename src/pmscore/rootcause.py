@@ -172,7 +172,8 @@ def _points(cues: Sequence[Cue], w: dict) -> float:
         return len({c.text.lower().strip("`'\"“”‘’ ") for c in cues if c.kind in kinds})
     return (w["detail"] * min(n(_DETAIL), w["detail_cap"])
             + w["component"] * min(n({"component"}), w["component_cap"])
-            + w["mechanism"] * min(n({"mechanism"}), w["mechanism_cap"]))
+            + w["mechanism"] * min(n({"mechanism"}), w["mechanism_cap"])
+            + w["mechanism_class"] * min(n({"mechanism_class"}), w["mechanism_cap"]))
 
 
 def _decisive(text: str, w: dict) -> bool:
@@ -214,7 +215,8 @@ def grade_statement(statement: str, local: str = "", rest: str = "",
         return "specific", spec, vague, (
             f"statement names {names}; elsewhere the document names the file and the mistake")
     if n_vague and score <= w["vague_max"] and not any(
-            c.kind in _DETAIL | {"component", "component_class", "mechanism"} for c in spec):
+            c.kind in _DETAIL | {"component", "component_class", "mechanism", "mechanism_class"}
+            for c in spec):
         return "vague", spec, vague, (
             "names neither component nor mechanism: "
             + ", ".join(c.text for c in vague if c.kind == "vague"))
