@@ -286,7 +286,7 @@ def find_deadline(text: str) -> Cue | None:
 
 
 _LEAD_NOISE = re.compile(
-    r"^\s*(?:(?:\[[ xX]\]|[-*+•]|\d+[.)]|[a-z][.)])\s*)*"
+    r"\s*(?:(?:\[[ xX]\]|[-*+•]|\(?\d+[.)]|[a-z][.)])\s*)*"
     r"(?:(?:we|i|they|the team|our team)\s+(?:will|shall|should|must|need to|plan to|are going to)"
     r"\s+|(?:will|to|please)\s+)?",
     re.IGNORECASE,
