@@ -392,7 +392,8 @@ _RANGE_GAP = re.compile(r"(?i)^[^.\n]{0,30}?(?:\bto\b|\buntil\b|\btill\b|\band\b
 _RES_CUE = re.compile(r"(?i)\b(?:resolved|resolution|fix(?:es|ed)\b|restor\w*|(?:is|was|were)\s+(?:\d+%\s+)?back\b|back\s+(?:online|up|to\s+normal)|"
                       r"fully\s+(?:operational|functional|functioning|restored)|recover\w*|"
                       r"normal\s+(?:operation|service)s?|operational\s+again|returned\s+to\s+normal|"
-                      r"service\s+resumed|up\s+and\s+running|site\s+(?:is|was)\s+(?:back|up))")
+                      r"service\s+resumed|up\s+and\s+running|site\s+(?:is|was)\s+(?:back|up)|"
+                      r"(?:outage|incident)\s+(?:ended|over|closed)|declared\s+stable|all\s+clear)")
 _DETECT_CUE = re.compile(r"(?i)\b(?:detect\w*|alert\w*|notic\w*|report\w*|complain\w*|"
                          r"not\s+respond\w*|unreachable|unavailable|went\s+down|outage\s+beg\w*|"
                          r"outage\s+start\w*|stopped\s+working|(?:is|was|went)\s+(?:down|offline))")
