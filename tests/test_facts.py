@@ -314,3 +314,29 @@ def test_seed_001_detection_by_monitoring():
 def test_seed_000_timezone():
     a, f = _facts(0)
     assert f.timezone.value and span_text(a, f.timezone).endswith("GMT+1")
+
+
+def test_title_mistaken_for_timeline_does_not_end_the_summary_part():
+    from dataclasses import replace
+
+    text = ("Postmortem - web stack\nIssue Summary\nFrom 02:02 to 02:47 PST the server was down "
+            "for 5% of users.\nTimeline\n- 02:02 PST - alert fired\n")
+    a = build(text, sections=[("timeline", "Postmortem - web stack"), ("summary", "Issue Summary"),
+                              ("timeline", "Timeline")],
+              ents=[("TIME", "02:02", {"minutes": 122}), ("TIME", "02:47 PST",
+                                                          {"minutes": 167, "timezone": "PST"}),
+                    ("PERCENT", "5%")])
+    f = facts.compute(a)
+    assert f.summary_part == (0, text.index("Timeline"))
+    assert f.start_time.value and f.end_time.value and f.impact_quantified.value
+    # a paragraph inside the summary that the content rules took for a resolution stays summary
+    secs = a.sections + (replace(a.sections[1], label="resolution", source="content",
+                                 start=text.index("From"), heading=None),)
+    f2 = facts.compute(replace(a, sections=tuple(sorted(secs, key=lambda s: s.start))))
+    assert f2.summary_part == f.summary_part
+
+
+def test_vague_duration_is_not_a_duration():
+    text = "Summary\nCustomers could not pay for several hours.\n"
+    a = build(text, sections=[("summary", "Summary")], ents=[("DURATION", "several hours")])
+    assert not facts.compute(a).duration.value

@@ -177,11 +177,18 @@ def summary_part(analysis: Analysis) -> Span | None:
     if not secs:
         return (0, doc_end) if doc_end else None
     summary_labels = set(_summary_cues()["summary_labels"])
+    headed = [s for s in secs if s.label in summary_labels and s.source in ("heading", "label")]
+    first_summary = headed[0].start if headed else 0
     end = None
     for s in secs:
-        if _stops_summary(analysis, s):
-            end = s.start
-            break
+        if not _stops_summary(analysis, s) or s.start < first_summary:
+            # a title or status line mistaken for a timeline before the summary heading
+            continue
+        if s.source == "content" and any(h.start <= s.start < h.end for h in headed):
+            # a paragraph of the summary that reads like a fix or a timeline stays summary
+            continue
+        end = s.start
+        break
     if end is None:
         heads = [s.end for s in secs if s.label in summary_labels]
         # No summary and no timeline heading: take the first section only.
@@ -367,7 +374,11 @@ def _duration_ok(analysis: Analysis, d: Entity) -> bool:
     before = clean[max(0, d.start - 20):d.start].lower()
     words = re.findall(r"[a-z]+", before)
     stop = set(_summary_cues()["duration_not_outage"])
-    return not (words and words[-1] in stop)
+    if words and words[-1] in stop:
+        return False
+    # "for several hours" gives no length a reader could use
+    vague = _summary_cues()["duration_vague"]
+    return not re.match(r"(?:" + "|".join(vague) + r")\b", d.text.strip(), re.IGNORECASE)
 
 
 def _summary_facts(analysis: Analysis, part: Span | None) -> dict[str, Any]:
