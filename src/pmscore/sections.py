@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
@@ -389,6 +389,14 @@ def classify(
             for i in run:
                 block_labels[i] = "summary"
             have.add("summary")
+        elif sections:
+            # "Summary part: the opening part before the timeline, an Impact section near the
+            # top included" (annotation guide): an opening Impact section is the summary.
+            first = min(sections, key=lambda s: s.start)
+            if first.label == "impact":
+                sections.append(replace(first, label="summary", source="content",
+                                        confidence=0.5))
+                have.add("summary")
     # 7. A run of timestamped entries outside any timeline section is a timeline.
     if "timeline" not in have:
         run = []
