@@ -97,9 +97,11 @@ def _sentence_score(text: str, index: int) -> float:
     return score - 0.25 * index
 
 
-def _section_sentences(doc: Document, sec: Section) -> list[tuple[int, int]]:
+def _section_sentences(doc: Document, sec: Section) -> list[tuple[int, int, int]]:
+    """(start, end, block number) of each sentence of a section body."""
     bodies = [_trim(doc, s, e) for s, e in _body_spans(doc, sec)]
-    sents = [sp for s, e in bodies if e > s for sp in _sentences(doc.clean[s:e], s)]
+    sents = [(a, z, bi) for bi, (s, e) in enumerate(bodies) if e > s
+             for a, z in _sentences(doc.clean[s:e], s)]
     return [sp for sp in sents if re.search(r"[A-Za-z]{2}", doc.clean[sp[0]:sp[1]])]
 
 
@@ -113,28 +115,33 @@ def find_statement(doc: Document, sections: Sequence[Section]
     "due to" / "because" outside the timeline. The context span is the next two sentences of
     the same section: people state the cause, then explain it.
     """
-    sents: list[tuple[int, int]] = []
-    for sec in sections:
+    sents: list[tuple[int, int, int]] = []
+    for si, sec in enumerate(sections):
         if sec.label == "root_cause":
-            sents.extend(_section_sentences(doc, sec))
+            sents.extend((a, z, si * 10_000 + bi) for a, z, bi in _section_sentences(doc, sec))
     if not sents:
         for b in doc.blocks:  # a "Root Cause: ..." label the section classifier did not mark
             if b.kind == "label" and b.heading and _CAUSE_STRONG.search(b.heading):
                 s, e = _trim(doc, b.body_start if b.body_start is not None else b.start, b.end)
                 if e > s:
-                    sents.extend(_sentences(doc.clean[s:e], s))
+                    sents.extend((a, z, b.index) for a, z in _sentences(doc.clean[s:e], s))
     if sents:
-        scored = [(_sentence_score(doc.clean[s:e], i), i) for i, (s, e) in enumerate(sents)]
+        scored = [(_sentence_score(doc.clean[s:e], i), i) for i, (s, e, _) in enumerate(sents)]
         best = max(scored)[1]
-        pick = sents[best]
+        s0, e0, blk = sents[best]
         nxt = best + 1
-        if len(doc.clean[pick[0]:pick[1]].split()) < _weights()["extend_below_words"] \
-                and nxt < len(sents):
-            pick = (pick[0], sents[nxt][1])
+        opener = doc.clean[s0:e0].rstrip().endswith(":")
+        # a short statement takes the next sentence of the same block (or the list it opens)
+        if nxt < len(sents) and (opener or (
+                sents[nxt][2] == blk
+                and len(doc.clean[s0:e0].split()) < _weights()["extend_below_words"])):
+            e0 = sents[nxt][1]
+            blk = sents[nxt][2]
             nxt += 1
-        ctx = (sents[nxt][0], sents[min(nxt + 1, len(sents) - 1)][1]) if nxt < len(sents) \
-            else None
-        return pick, ctx
+        # context: the two sentences that follow (people state the cause, then explain it)
+        follow = sents[nxt:nxt + 2]
+        ctx = (follow[0][0], follow[-1][1]) if follow else None
+        return (s0, e0), ctx
     timeline = [(sec.start, sec.end) for sec in sections if sec.label == "timeline"]
     cands: list[tuple[float, int, int]] = []
     for b in doc.blocks:
