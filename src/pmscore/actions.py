@@ -234,7 +234,10 @@ def extract(doc: Document, sections: Sequence[Section], entities: Sequence[Entit
     for s, e in candidate_spans(doc, sections):
         s, e = _strip_bullet(doc, s, e)
         clean = doc.clean[s:e]
-        ok, conf, reason = judge(" ".join(clean.split()), services)
+        # judged on the raw words: ``clean`` blanks the backticks that mark code names;
+        # "**" emphasis is dropped so a bold label still reads "Label: task"
+        raw = " ".join(doc.text[s:e].replace("**", " ").split())
+        ok, conf, reason = judge(re.sub(r"\s+([:.,;])", r"\1", raw), services)
         own = find_owner(clean)
         due = find_deadline(clean)
         items.append(ActionItem(

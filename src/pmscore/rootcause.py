@@ -246,9 +246,10 @@ def assess(doc: Document, sections: Sequence[Section], entities: Sequence[Entity
                          reason="no root-cause section or cause sentence found")
     s, e = span
     services = tuple(dict.fromkeys(en.text for en in entities if en.label == "SERVICE"))
-    stmt = doc.clean[s:e]
-    local = doc.clean[ctx[0]:ctx[1]] if ctx else ""
-    rest = doc.clean[:s] + "\n" + doc.clean[e:]
+    # Graded on the raw text: ``clean`` blanks backticks and quotes that mark code names.
+    stmt = doc.text[s:e]
+    local = doc.text[ctx[0]:ctx[1]] if ctx else ""
+    rest = doc.text[:s] + "\n" + doc.text[e:]
     grade, spec, vague, reason = grade_statement(stmt, local, rest, services)
     shown = [c for c in vague if c.kind == "vague"] or (
         [c for c in vague if c.kind == "generic"] if grade != "specific" else [])
