@@ -221,3 +221,16 @@ def test_labels_under_closing_heading_do_not_open_sections() -> None:
     _, secs = classify(doc)
     summ = [s for s in secs if s.label == "summary"]
     assert len(summ) == 1 and doc.text[summ[0].start:summ[0].end].startswith("Issue Summary")
+
+
+def test_fix_spread_over_timeline_counts_as_resolution() -> None:
+    text = ("## Timeline\n\n- 10:00 alert fired\n- 10:20 restarted the web server\n"
+            "- 10:40 service back online\n\n## Root Cause\n\nA full disk on web-01.\n")
+    got = present(text)
+    assert "resolution" in got
+
+
+def test_no_resolution_without_fix_words() -> None:
+    text = ("## Timeline\n\n- 10:00 alert fired\n- 10:20 engineers paged\n\n"
+            "## Root Cause\n\nA full disk on web-01.\n")
+    assert "resolution" not in present(text)

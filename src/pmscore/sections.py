@@ -38,7 +38,13 @@ _CONTENT_MIN = 2.0  # cue score for labelling an unheaded block
 _EXTRA_MIN = 3.0  # cue score for an extra section inside a differently headed section
 _MODEL_MIN = 0.5  # classifier confidence above which it overrides the cue rules
 _MAX_HEADING_CHARS = 120
-_SUMMARY_IMPACT_MIN = 2.0
+# (enclosing section, part) -> cue score of the whole enclosing section that implies the part.
+_SECTION_LEVEL: dict[tuple[str, str], float] = {
+    ("summary", "impact"): 1.0,
+    ("timeline", "resolution"): 2.5,
+    ("root_cause", "resolution"): 2.5,
+    ("summary", "resolution"): 2.5,
+}
 _CLOSING = "other:closing"  # marker for "inside a heading the lexicon maps to other"
 _PROMPT_MIN = 3.0  # "prompt" cue score that marks pasted assignment instructions  # impact cue score of a whole summary section that implies impact
 _MIN_TIMELINE_RUN = 3  # consecutive timestamped blocks that make a timeline wherever they stand
@@ -355,17 +361,21 @@ def classify(
                 sections.append(Section(lab, b.start, b.end, (b.index,), None, "content",
                                         min(0.9, 0.3 + scores[lab] / 10)))
                 have.add(lab)
-    # 5b. Impact usually lives inside the summary (annotation guide): judge the whole summary.
-    if "impact" not in have:
-        for sec in [s for s in sections if s.label == "summary"]:
-            texts = [blocks[i].text for i in sec.block_indices if blocks[i].kind != "code"]
-            if content_scores(" ".join(texts)).get("impact", 0.0) >= _SUMMARY_IMPACT_MIN:
-                best = max(sec.block_indices,
-                           key=lambda i: content_scores(blocks[i].text).get("impact", 0.0))
-                sections.append(Section("impact", blocks[best].start, blocks[best].end, (best,),
-                                        None, "content", 0.5))
-                have.add("impact")
-                break
+    # 5b. Some parts are spread over another section rather than held by one block: impact
+    #     inside the summary (annotation guide), the fix across timeline entries. Judge the
+    #     whole enclosing section's cue score and point at its strongest block.
+    for (enclosing, lab), bar in _SECTION_LEVEL.items():
+        if lab in have:
+            continue
+        for sec in [s for s in sections if s.label == enclosing]:
+            idx = [i for i in sec.block_indices if blocks[i].kind != "code"]
+            if not idx or content_scores(" ".join(blocks[i].text for i in idx)).get(lab, 0.0) < bar:
+                continue
+            best = max(idx, key=lambda i: content_scores(blocks[i].text).get(lab, 0.0))
+            sections.append(Section(lab, blocks[best].start, blocks[best].end, (best,), None,
+                                    "content", 0.5))
+            have.add(lab)
+            break
     # 6. Every postmortem opens with some overview: without a summary section, the first
     #    unplaced blocks that carry summary or impact cues before any other start are one.
     if "summary" not in have:
