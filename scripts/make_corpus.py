@@ -502,6 +502,156 @@ INCIDENTS: list[dict] = [
     },
 ]
 
+INCIDENTS += [
+    {
+        "key": "wp_typo", "svc": ["WordPress site", "website", "web page", "blog"],
+        "what": ["Every request to the @SVC returned a 500 Internal Server Error from {S:Apache}.",
+                 "The @SVC answered with HTTP 500 and a blank page.",
+                 "After a small update the @SVC showed only 500 errors."],
+        "spec": ["A typo in /var/www/html/wp-settings.php loaded class-wp-locale.phpp instead of class-wp-locale.php, so PHP failed with a fatal error and {S:Apache} returned 500 for every page.",
+                 "The file extension of one required file in wp-settings.php was written as .phpp, so the require failed and {S:Apache} returned 500.",
+                 "An accidental extra p in wp-settings.php (\".phpp\") made PHP look for a file that does not exist, and the @SVC crashed on every request."],
+        "part": ["A {V:typo in a configuration file} caused the 500 errors.",
+                 "The root cause was {V:a wrong file name in the code}.",
+                 "A {V:small mistake in a PHP file} broke {S:Apache}."],
+        "short": {"specific": "a .phpp typo in wp-settings.php", "partial": "a typo in a configuration file", "vague": "a server error"},
+        "fix_spec": ["Used strace on the {S:Apache} worker and found the ENOENT on class-wp-locale.phpp.",
+                     "Replaced .phpp with .php in wp-settings.php with sed."],
+        "fix_gen": ["Fixed the file and restarted {S:Apache}.", "Corrected the typo."],
+        "res_spec": ["We corrected the extension in wp-settings.php and applied the same fix on every server with a Puppet manifest; the site answered 200 again."],
+        "res_gen": ["The wrong line was corrected and {S:Apache} was restarted."],
+        "mis": ["Checked the {S:Apache} error log, which showed nothing useful.",
+                "Assumed the {S:MySQL} server was down and restarted it."],
+        "act": ["Write a Puppet manifest that replaces .phpp with .php in wp-settings.php on all servers.",
+                "Add a curl check to the deploy that fails on any 500 from the home page.",
+                "Enable PHP error logging to /var/log/php_errors.log on every web server."],
+        "act_nv": ["A post-deploy smoke test of the home page.", "PHP fatal error alerting from the error log."],
+    },
+    {
+        "key": "nginx_port80", "svc": ["web server", "Nginx server", "website", "web-01"],
+        "what": ["{S:Nginx} was running on the @SVC but nothing answered on port 80.",
+                 "The @SVC refused connections on port 80.",
+                 "Visitors got \"connection refused\" from the @SVC."],
+        "spec": ["The symlink /etc/nginx/sites-enabled/default was missing, so {S:Nginx} loaded no server block and did not listen on port 80.",
+                 "The default server block listened on 8080 after a copy-paste from another host, so nothing on the @SVC listened on port 80.",
+                 "{S:Apache} had been installed by a script and held port 80, so {S:Nginx} failed to bind and exited."],
+        "part": ["{S:Nginx} was {V:not configured correctly}.",
+                 "The root cause was {V:a port configuration problem} on the @SVC.",
+                 "A {V:missing configuration} stopped {S:Nginx} from serving pages."],
+        "short": {"specific": "a missing sites-enabled symlink", "partial": "a wrong Nginx configuration", "vague": "a server issue"},
+        "fix_spec": ["Recreated the sites-enabled/default symlink and restarted {S:Nginx}."],
+        "fix_gen": ["Fixed the {S:Nginx} configuration.", "Restarted {S:Nginx}."],
+        "res_spec": ["We recreated the symlink to sites-available/default, restarted {S:Nginx} and confirmed with curl that port 80 answered."],
+        "res_gen": ["The configuration was corrected and {S:Nginx} was restarted."],
+        "mis": ["Checked the firewall rules with ufw, which allowed port 80.", "Suspected the DNS of the domain."],
+        "act": ["Add a check to the provisioning script that curls port 80 after installing {S:Nginx}.",
+                "Manage /etc/nginx/sites-enabled with Puppet.", "Add an uptime check on port 80 for each web server."],
+        "act_nv": ["A port-80 health check on every web server.", "Provisioning of Nginx only through the Puppet module."],
+    },
+    {
+        "key": "ulimit", "svc": ["Nginx server", "web server", "API server", "web-02"],
+        "what": ["Under load the @SVC failed a large share of requests.",
+                 "A load test against the @SVC showed hundreds of failed requests.",
+                 "The @SVC dropped connections whenever traffic increased."],
+        "spec": ["The open-file limit for {S:Nginx} was set to 15 in /etc/default/nginx, so under 100 concurrent requests the workers hit \"Too many open files\" and 943 of 2,000 requests failed.",
+                 "worker_connections was 64 and the nofile ulimit 1024, so the @SVC could not accept more than a few hundred connections and reset the rest."],
+        "part": ["The @SVC {V:could not handle the load}.",
+                 "A {V:limit on the server} caused failed requests.",
+                 "The root cause was {V:a resource limit} in {S:Nginx}."],
+        "short": {"specific": "an open-file limit of 15 for Nginx", "partial": "a too-low server limit", "vague": "performance problems"},
+        "fix_spec": ["Raised the ULIMIT in /etc/default/nginx to 4096 and restarted {S:Nginx}."],
+        "fix_gen": ["Increased the limits and restarted {S:Nginx}.", "Tuned the server settings."],
+        "res_spec": ["We set the open-file limit to 4096, restarted {S:Nginx}, and the same ApacheBench run finished with 0 failed requests."],
+        "res_gen": ["The limits were raised and the load test passed."],
+        "mis": ["Suspected the network card and checked for dropped packets.", "Thought the server needed more CPU and resized it."],
+        "act": ["Set the nofile limit for {S:Nginx} to 4096 in the Puppet manifest.", "Run an ApacheBench test with 2,000 requests before each release.",
+                "Alert on \"Too many open files\" in the {S:Nginx} error log."],
+        "act_nv": ["A weekly load test against staging.", "Open-file limits under configuration management."],
+    },
+    {
+        "key": "conn_pool", "svc": ["application server", "API", "web app", "order service"],
+        "what": ["The @SVC timed out for most requests during the evening peak.",
+                 "Requests to the @SVC hung and then failed with database timeouts.",
+                 "The @SVC became very slow and users saw timeouts."],
+        "spec": ["The database connection pool of the @SVC was left at the default of 10 connections, so during the evening peak requests waited for a free connection and timed out after 30 s.",
+                 "A code path in the export endpoint opened a connection and never closed it on error, so the pool of the @SVC leaked a connection per failed export until all 50 were taken.",
+                 "max_connections on {S:PostgreSQL} was 100 while the 12 app pods each opened 20 connections, so new pods could not connect after the scale-up."],
+        "part": ["The root cause was {V:a misconfiguration in the database connection pool settings}.",
+                 "A recent deployment {V:introduced a database connection leak}.",
+                 "The {V:database connections were exhausted}."],
+        "short": {"specific": "a connection pool left at 10 connections", "partial": "exhausted database connections", "vague": "database issues"},
+        "fix_spec": ["Raised the pool size to 40 and restarted the pods of the @SVC."],
+        "fix_gen": ["Restarted the @SVC.", "Increased the database connections."],
+        "res_spec": ["We raised the pool to 40 connections per pod, which fits under max_connections, and restarted the pods; latency returned to normal."],
+        "res_gen": ["The pool settings were changed and the application restarted."],
+        "mis": ["Suspected slow queries and added an index that did not help.", "Thought the network to the database was lossy."],
+        "act": ["Set the pool size of the @SVC explicitly in its config and document the formula.",
+                "Alert when pool usage stays above 80% for 5 minutes.",
+                "Close connections in a finally block in the export endpoint."],
+        "act_nv": ["Connection pool utilisation and wait-time metrics on the main dashboard.", "A lint rule that flags connections opened without a context manager."],
+    },
+    {
+        "key": "firewall_ports", "svc": ["web server", "website", "API server", "server"],
+        "what": ["Nobody could reach the @SVC after the security hardening.",
+                 "All HTTP and HTTPS traffic to the @SVC was dropped.",
+                 "The @SVC was unreachable from the internet but worked locally."],
+        "spec": ["ufw was enabled during the hardening with only port 22 allowed, so incoming traffic on ports 80 and 443 to the @SVC was dropped.",
+                 "The security group of the @SVC was replaced by Terraform with a copy that only allowed SSH, so the {S:load balancer} could not reach port 443."],
+        "part": ["A {V:firewall misconfiguration} blocked incoming traffic.",
+                 "The root cause was {V:wrong firewall settings} on the @SVC.",
+                 "The {V:security changes blocked the ports}."],
+        "short": {"specific": "ufw enabled with only port 22 allowed", "partial": "a firewall misconfiguration", "vague": "network issues"},
+        "fix_spec": ["Ran ufw allow 80/tcp and ufw allow 443/tcp."],
+        "fix_gen": ["Fixed the firewall rules.", "Disabled the firewall temporarily."],
+        "res_spec": ["We allowed 80/tcp and 443/tcp in ufw, checked with curl from outside, and added the rules to the hardening script."],
+        "res_gen": ["The firewall rules were fixed and the site was reachable again."],
+        "mis": ["Suspected the web server process and restarted it.", "Checked DNS, which was fine."],
+        "act": ["Add the 80/tcp and 443/tcp rules to the hardening script before ufw enable.",
+                "Add an external HTTP check from outside the network.", "Require a second reviewer for firewall changes."],
+        "act_nv": ["An external reachability probe for ports 80 and 443.", "Firewall rules as code, reviewed in pull requests."],
+    },
+    {
+        "key": "traffic_surge", "svc": ["online store", "ticketing site", "API", "web app"],
+        "what": ["The @SVC slowed down and then failed during a traffic surge.",
+                 "A spike of traffic made the @SVC unavailable.",
+                 "During the product launch the @SVC returned errors."],
+        "spec": ["A crawler sent 400 requests per second to /search with random query strings; every request missed the cache and ran a full-text query, so the {S:database} CPU reached 100%.",
+                 "The launch email linked to a page that was marked no-cache, so all 90,000 visitors hit the application servers directly instead of the {S:CDN}."],
+        "part": ["The root cause was {V:an unexpected surge in traffic}.",
+                 "{V:High traffic} overloaded the {S:database} server.",
+                 "The servers {V:did not have enough capacity} for the launch."],
+        "short": {"specific": "a crawler hitting uncached /search queries", "partial": "a traffic surge", "vague": "too many users"},
+        "fix_spec": ["Blocked the crawler's user agent at the {S:load balancer} and cached /search for 60 s."],
+        "fix_gen": ["Scaled up the servers.", "Added more instances."],
+        "res_spec": ["We blocked the crawler, cached search results for 60 seconds and database CPU dropped to 30%."],
+        "res_gen": ["More servers were added and the load went down."],
+        "mis": ["Suspected a DDoS attack and called the hosting provider.", "Suspected the last deploy and rolled it back."],
+        "act": ["Rate-limit /search to 10 requests per second per client.", "Cache search results for 60 seconds.",
+                "Load-test the launch page with 100,000 virtual users before each campaign."],
+        "act_nv": ["Per-path rate limits at the load balancer.", "A load test before every marketing campaign."],
+    },
+    {
+        "key": "fstab", "svc": ["file server", "database server", "media server", "backup server"],
+        "what": ["After a reboot the @SVC came up without its data.",
+                 "The @SVC started with an empty data directory after maintenance.",
+                 "Applications could not find their files on the @SVC after the restart."],
+        "spec": ["The data volume of the @SVC was mounted by hand after it was added and never written to /etc/fstab, so after the kernel update reboot /data was an empty directory on the root disk.",
+                 "The new fstab entry used the device name /dev/xvdf, which changed to /dev/nvme1n1 on the new instance type, so the volume was not mounted at boot."],
+        "part": ["The data on the server was {V:not auto-mounting at boot time}.",
+                 "A {V:disk mounting problem} after the reboot.",
+                 "The root cause was {V:a storage configuration issue}."],
+        "short": {"specific": "a data volume missing from /etc/fstab", "partial": "a volume that did not mount", "vague": "a storage problem"},
+        "fix_spec": ["Mounted the volume on /data and added it to /etc/fstab by UUID."],
+        "fix_gen": ["Mounted the disk again.", "Restarted the server."],
+        "res_spec": ["We mounted the volume, added it to /etc/fstab by UUID with nofail, and rebooted once to prove it mounts."],
+        "res_gen": ["The disk was mounted and the services restarted."],
+        "mis": ["Thought the data had been deleted and started a restore from backup.", "Suspected a failed disk."],
+        "act": ["Reference volumes by UUID in /etc/fstab on every host.", "Add a post-reboot check that /data is a mount point.",
+                "Reboot one staging host per week to test boot-time mounts."],
+        "act_nv": ["A mount-point check in the monitoring agent.", "UUID-based fstab entries on all hosts."],
+    },
+]
+
 # Vague root-cause sentences that sound technical (a trap); {V:} marks the vague phrase.
 VAGUE_RC = [
     "The root cause was {V:a misconfiguration in the system}.",
@@ -602,6 +752,77 @@ ACTIONABLE_GENERIC = [
     "Read-only permissions for the deploy user on /etc/nginx.",
     "An automated rollback when the error rate passes 5% after a deploy.",
 ]
+
+# Compositional tasks: a verb with a concrete object is actionable; the same verbs with a
+# generic object are not (the realistic "Implement robust monitoring" trap).
+TASK_VERBS = ["Implement", "Add", "Set up", "Introduce", "Create", "Configure", "Deploy", "Establish", "Build"]
+TASK_SPEC_OBJECTS = [
+    "an alert when Nginx worker memory exceeds 1.5 GB",
+    "monitoring of database connection pool usage and wait time, alerting at 80%",
+    "automated tests that run nginx -t on every configuration change in CI",
+    "a canary stage that sends 5% of traffic to a new release for 30 minutes",
+    "a pre-deploy check that compares haproxy.cfg with the list of live backends",
+    "a dashboard with 5xx rate, p95 latency and queue depth for the checkout API",
+    "automatic certificate renewal with certbot and a reload hook for Nginx",
+    "log rotation for /var/log/nginx keeping 7 days of compressed logs",
+    "a rate limit of 100 requests per minute per API key on /login",
+    "a weekly restore test of the PostgreSQL backup into staging",
+    "health checks on /healthz for every backend in the load balancer pool",
+    "a MySQL replica in a second availability zone with automatic failover",
+    "disk usage alerts at 80% and 90% on all database hosts",
+    "an automatic rollback when the error rate passes 5% within 10 minutes of a deploy",
+    "a CI job that fails when requirements.txt contains an unpinned package",
+    "a synthetic check that logs in with a test account every minute",
+    "a dead-letter queue for messages that fail three times",
+    "a Puppet manifest that manages /etc/nginx/sites-available/default",
+    "an alert on certificate expiry 14 days ahead for every public hostname",
+    "a staging run of each database migration on last night's production snapshot",
+    "memory limits of 512 MB for every container in the worker deployment",
+    "a lock on the nightly export cron job with flock",
+    "a status page component for the payment API",
+    "read-only permissions for the deploy user on /etc/nginx",
+    "an uptime check on port 443 for the public website from two regions",
+    "a monitor on the replication lag of the MySQL replica, paging above 60 s",
+]
+TASK_GENERIC_OBJECTS = [
+    "robust monitoring", "proactive monitoring to detect issues early", "stricter CI/CD validation",
+    "automated scaling mechanisms", "more comprehensive testing", "better error handling",
+    "a culture of continuous improvement", "best practices for configuration management",
+    "regular incident response drills", "enhanced security measures", "improved logging",
+    "a more resilient architecture", "redundancy where needed", "regular code reviews",
+    "ongoing training for the team", "more thorough checks before deployments",
+    "a better communication plan", "advanced monitoring tools", "continuous monitoring of all systems",
+    "automated testing to catch issues", "measures to prevent similar incidents",
+    "an improved deployment strategy", "additional safeguards", "periodic audits of configurations",
+    "stronger access controls", "comprehensive documentation", "a robust backup strategy",
+    "performance optimizations", "a more efficient incident response process",
+]
+TASK_GENERIC_SUFFIX = ["", "", " to prevent future outages", " to ensure system stability", " across all services",
+                       " to catch issues before they impact users", " for better reliability"]
+TASK_PREFIX = ["", "", "", "", "Monitoring: ", "Testing: ", "Short-term: ", "Long-term: ", "Prevention: "]
+TASK_PLAYFUL = ["Monitor memory usage like a hawk.", "Treat every config file like a sleeping dragon.",
+                "Keep our servers happy and well-fed.", "Never deploy on a Friday again!",
+                "Give the load balancer some love.", "Make the database great again."]
+TASK_DONE_SPEC = ["We added {o}.", "{O} was added.", "We have set up {o}."]
+TASK_DONE_GENERIC = ["We have improved our processes.", "We have strengthened our monitoring.",
+                     "Our testing practices were enhanced.", "We have reinforced our deployment procedures."]
+
+
+def compose_task(rng: random.Random, actionable: bool) -> str:
+    """One corrective task in a common real-world shape, actionable or not by construction."""
+    if actionable:
+        o = rng.choice(TASK_SPEC_OBJECTS)
+        if rng.random() < 0.15:
+            form = rng.choice(TASK_DONE_SPEC)
+            return form.replace("{o}", o).replace("{O}", o[0].upper() + o[1:])
+        return rng.choice(TASK_PREFIX) + f"{rng.choice(TASK_VERBS)} {o}."
+    r = rng.random()
+    if r < 0.08:
+        return rng.choice(TASK_PLAYFUL)
+    if r < 0.16:
+        return rng.choice(TASK_DONE_GENERIC)
+    return rng.choice(TASK_PREFIX) + f"{rng.choice(TASK_VERBS)} {rng.choice(TASK_GENERIC_OBJECTS)}{rng.choice(TASK_GENERIC_SUFFIX)}."
+
 
 OWNERS_PEOPLE = ["Amina", "J. Okafor", "Lena", "Carlos", "Priya", "Tomasz", "Wanjiru", "Kofi"]
 DEADLINES = ["by 2024-04-12", "due April 30", "by end of next sprint", "before the next release",
@@ -1229,9 +1450,11 @@ def compose(plan: Plan, rng: random.Random, doc_id: str) -> Composed:
             para([render(rng.choice(["To prevent this from happening again, we will do the following:",
                                      "The following tasks were agreed:", "Next steps:",
                                      "We decided on these measures going forward:"]), tf)], "other")
-        good = [S(x) for x in inc["act"]] + [S(x) for x in rng.sample(ACTIONABLE_GENERIC, 3)]
+        good = [S(x) for x in inc["act"]] + [S(x) for x in rng.sample(ACTIONABLE_GENERIC, 2)]
+        good += list(dict.fromkeys(compose_task(rng, True) for _ in range(3)))
         nv = [S(x) for x in inc["act_nv"]]
-        bad = [S(x) for x in rng.sample(NON_ACTIONABLE, 8)]
+        bad = [S(x) for x in rng.sample(NON_ACTIONABLE, 5)] + list(dict.fromkeys(compose_task(rng, False) for _ in range(4)))
+        rng.shuffle(bad)
         chosen: list[tuple[str, bool]] = []
         for k in range(plan.n_act):
             if rng.random() < plan.act_ratio:
@@ -1332,7 +1555,7 @@ TIME_RE = re.compile(r"(?<![\w:])\d{1,2}:\d{2}(?:\s?[AaPp][Mm]\b)?(?!\w|:\d)")
 
 
 def _bounded(words: list[str]) -> re.Pattern[str]:
-    alt = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    alt = "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
     return re.compile(rf"(?<![\w/.-])(?:{alt})(?![\w/-]|\.\w)")
 
 
@@ -1517,6 +1740,9 @@ def sentence_sets(rng: random.Random) -> tuple[list[dict], list[dict]]:
             acts.setdefault(tf(t), True)
             owner = rng.choice(TEAMS + OWNERS_PEOPLE)
             acts.setdefault(t.rstrip(".") + f" (owner: {owner}, {rng.choice(DEADLINES)})", True)
+    for k in range(400):
+        act = k % 2 == 0
+        acts.setdefault(compose_task(rng, act), act)
     action_items = [{"text": t, "actionable": a} for t, a in acts.items()]
     return root_causes, action_items
 
@@ -1541,7 +1767,7 @@ def main(out: Path = OUT) -> None:
         r = rng.random()
         if target <= 2 and r < 0.3:
             plan.spec, plan.rc_section = "vague", True
-        elif target <= 2 and r < 0.5:
+        elif target <= 2 and r < 0.6:
             plan.spec, plan.rc_section, plan.rc_in_summary = "missing", False, False
         c = compose(plan, rng, "tmp")
         g = c.label["grade"]
