@@ -11,7 +11,16 @@ model of the corpus issue) through the ``content_classifier`` hook.
 A section runs from its start (a heading or inline label that maps to a label) to the next
 start. Sections may overlap: a combined heading yields two sections with the same span, and a
 block whose content clearly plays another role (impact figures inside the summary, the fix
-inside "Root Cause") adds a one-block section with ``source="content"``.
+inside "Root Cause") adds a one-block section with ``source="content"``; the bars for those
+are data too (``extra`` / ``spread`` rows of the cues file). The annotation guide's hard cases
+shape a few rules: the opening part is the summary even without a heading (an opening Impact
+section included), a run of timestamped lines is a timeline wherever it stands, pasted
+assignment instructions ("... must contain:") are never a section, and inline labels under a
+closing heading ("Postmortem Review", "Conclusion") open nothing.
+
+``block_labels`` holds one label per block: the section the block's start placed it in, or
+its content label when no start placed it. Sections, not block labels, say which parts are
+present.
 """
 
 from __future__ import annotations
@@ -38,34 +47,13 @@ _CONTENT_MIN = 2.0  # cue score for labelling an unheaded block
 _EXTRA_MIN = 3.0  # cue score for an extra section inside a differently headed section
 _MODEL_MIN = 0.5  # classifier confidence above which it overrides the cue rules
 _MAX_HEADING_CHARS = 120
-# (enclosing section, part) -> cue score of the whole enclosing section that implies the part.
-_SECTION_LEVEL: dict[tuple[str, str], float] = {
-    ("summary", "impact"): 1.0,
-    ("timeline", "resolution"): 2.5,
-    ("root_cause", "resolution"): 2.5,
-    ("summary", "resolution"): 2.5,
-}
 _CLOSING = "other:closing"  # marker for "inside a heading the lexicon maps to other"
-_PROMPT_MIN = 3.0  # "prompt" cue score that marks pasted assignment instructions  # impact cue score of a whole summary section that implies impact
+_PROMPT_MIN = 3.0  # "prompt" cue score that marks pasted assignment instructions
 _MIN_TIMELINE_RUN = 3  # consecutive timestamped blocks that make a timeline wherever they stand
-_NUMBERING = re.compile(r"^\s*(?:(?:step|part|section|phase)\s+)?(?:\d+(?:\.\d+)*|[ivx]{1,4}|[a-h])[.):\-]\s*",
-                        re.I)
+_NUMBERING = re.compile(
+    r"^\s*(?:(?:step|part|section|phase)\s+)?(?:\d+(?:\.\d+)*|[ivx]{1,4}|[a-h])[.):\-]\s*", re.I)
 _NON_WORD = re.compile(r"[^a-z0-9' ]+")
 _PROMPT_TAIL = re.compile(r"\b(?:must contain|should contain|that is often).*$", re.I)
-# Extra one-block sections are only added for these (enclosing label -> labels it may hold).
-# Impact is part of nearly every summary (annotation guide), so a lower bar applies there.
-# Lessons cues are specific phrases ("a valuable learning experience"), trusted in any section.
-_EXTRA_ANYWHERE: dict[str, float] = {"lessons_learned": 2.5}
-_EXTRA_INSIDE: dict[str, dict[str, float]] = {
-    "summary": {"impact": 1.5, "root_cause": 2.0, "resolution": 2.0},
-    "impact": {"root_cause": 2.0, "resolution": 2.0},
-    "root_cause": {"resolution": 2.0, "impact": 2.0},
-    "resolution": {"root_cause": 2.0, "corrective_actions": _EXTRA_MIN, "impact": 2.0},
-    "timeline": {"resolution": 2.0, "root_cause": 2.0, "impact": 2.0},
-    "corrective_actions": {"lessons_learned": _EXTRA_MIN},
-    "other": {"lessons_learned": 2.5, "corrective_actions": _EXTRA_MIN,
-              "root_cause": 2.0, "resolution": 2.0, "impact": 2.0},
-}
 
 
 @dataclass(frozen=True)
@@ -103,6 +91,29 @@ def _lexicon() -> _Lexicon:
         if len(parts) > 2 and parts[2].strip() == "key":
             keys.append((v, labs[0]))
     return _Lexicon(tuple(variants), tuple(labels), tuple(keys))
+
+
+@dataclass(frozen=True)
+class _Bars:
+    """Cue-score bars from section_cues.tsv: extra one-block parts and spread parts."""
+
+    extra: dict[str, dict[str, float]]  # enclosing label ("*" = any) -> part -> block bar
+    spread: dict[tuple[str, str], float]  # (enclosing, part) -> whole-section bar
+
+
+@lru_cache(maxsize=1)
+def _bars() -> _Bars:
+    extra: dict[str, dict[str, float]] = {}
+    spread: dict[tuple[str, str], float] = {}
+    for line in read_lines("lexicons", "section_cues.tsv"):
+        parts = line.split("\t")
+        if len(parts) != 4 or parts[2] not in _LABELS:
+            continue
+        if parts[0] == "extra":
+            extra.setdefault(parts[1], {})[parts[2]] = float(parts[3])
+        elif parts[0] == "spread":
+            spread[(parts[1], parts[2])] = float(parts[3])
+    return _Bars(extra, spread)
 
 
 @lru_cache(maxsize=1)
@@ -348,12 +359,13 @@ def classify(
     sections = [s for s in sections if s.label != "other"]
     # 5. Extra one-block sections for content that plays another role inside a section.
     have = {s.label for s in sections}
+    bars = _bars()
     for b in blocks:
         if b.kind in ("code", "heading") or (owner[b.index] is None and b.index not in content) \
                 or _is_prompt(b.text):
             continue
         enclosing = block_labels[b.index]
-        allowed = {**_EXTRA_ANYWHERE, **_EXTRA_INSIDE.get(enclosing, {})}
+        allowed = {**bars.extra.get("*", {}), **bars.extra.get(enclosing, {})}
         allowed.pop(enclosing, None)
         scores = content_scores(b.text)
         for lab, bar in allowed.items():
@@ -364,7 +376,7 @@ def classify(
     # 5b. Some parts are spread over another section rather than held by one block: impact
     #     inside the summary (annotation guide), the fix across timeline entries. Judge the
     #     whole enclosing section's cue score and point at its strongest block.
-    for (enclosing, lab), bar in _SECTION_LEVEL.items():
+    for (enclosing, lab), bar in bars.spread.items():
         if lab in have:
             continue
         for sec in [s for s in sections if s.label == enclosing]:
