@@ -206,3 +206,11 @@ def test_seed_004_action_items_have_owner_and_deadline() -> None:
         "Implement pre-deployment checks", "Develop automated tests", "Enhance monitoring"]
     assert all(i.owner and i.deadline for i in owned)
     assert {i.owner_text for i in owned} == {"Samuel Ogunwomoju"}
+
+
+def test_goal_label_over_concrete_body_is_judged_on_body() -> None:
+    ok, _, reason = actions.judge("Enhance Monitoring: Add an alert on memory usage above 90% "
+                                  "on the search server")
+    assert ok, reason
+    ok2, _, _ = actions.judge("Monitoring: Enhance monitoring of the servers")
+    assert not ok2

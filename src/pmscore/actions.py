@@ -45,6 +45,14 @@ def _weights() -> dict[str, float]:
     return defaults
 
 
+def _label_end(text: str) -> int:
+    """End of a short leading "Label:" (0 when there is none or nothing follows it)."""
+    head, sep, rest = text.partition(":")
+    if sep and len(head.split()) <= 6 and rest.strip():
+        return len(head) + 1
+    return 0
+
+
 def judge(text: str, services: Sequence[str] = ()) -> tuple[bool, float, str]:
     """(actionable, confidence, reason) for one task text.
 
@@ -58,8 +66,12 @@ def judge(text: str, services: Sequence[str] = ()) -> tuple[bool, float, str]:
     spec = [c for c in find_specifics(text, services)
             if c.kind not in ("quoted", "component_class")]
     body = task_body_start(text)
-    # "lead" phrases ("Ensure ...", "Always ...") only count when they open the task
-    na = [c for c in find_non_actionable(text) if c.kind != "lead" or c.start <= body]
+    label_end = _label_end(text)
+    na = [c for c in find_non_actionable(text)
+          # a "Enhance Monitoring:" label over a concrete body is judged on the body
+          if c.start >= label_end
+          # "lead" phrases ("Ensure ...", "Always ...") only count when they open the task
+          and (c.kind != "lead" or c.start <= body)]
     score = 0.0
     parts: list[str] = []
     if verb:
