@@ -652,6 +652,37 @@ INCIDENTS += [
     },
 ]
 
+# Shorter, assistant-style statements at both levels, added to matching incidents: the
+# specific/partial boundary is about naming the setting and the chain, not about file paths.
+EXTRA_RC: dict[str, dict[str, list[str]]] = {
+    "conn_pool": {"spec": ["The maximum number of database connections was set too low, so the pool was exhausted under normal evening load and requests timed out.",
+                           "The connection pool size of the @SVC was 5 while each request held a connection for the whole export, so a few exports blocked everyone else."],
+                  "part": ["A recent code deployment {V:introduced a database connection leak}, which led to an excessive number of open connections.",
+                           "{V:Recent code changes} modified the connection pool configuration and exhausted the database connections."]},
+    "nginx_config": {"spec": ["The Nginx upstream still pointed to the old backend address, so every request was proxied to a server that no longer existed and returned 502.",
+                              "A syntax error in the server block (a missing closing brace) made the reload fail, and {S:Nginx} kept running without the new site."],
+                     "part": ["A {V:misconfigured Nginx upstream} caused the 502 errors.", "The {V:web server configuration was changed incorrectly} during maintenance."]},
+    "lb_health": {"spec": ["The load balancer was still configured to route traffic to a decommissioned backend server, so one request in three went to a host that was switched off."],
+                  "part": ["The {S:load balancer} {V:was incorrectly configured} during a routine maintenance update."]},
+    "firewall_ports": {"spec": ["The firewall blocked incoming traffic on ports 80 and 443 after the new rule set was applied, so the @SVC was unreachable."],
+                       "part": ["The load balancer was tuned and {V:the firewall configuration was affected}."]},
+    "traffic_surge": {"part": ["The root cause was {V:an unexpected surge in traffic} due to a popular product release, which overloaded the {S:database} server.",
+                               "A {V:DDoS attack} flooded the network and {V:overwhelmed server capacity}."]},
+    "memory_leak": {"spec": ["The new caching code never removed entries when items were evicted from the index, so memory grew by about 300 MB per hour until the @SVC was killed."],
+                    "part": ["The root cause was traced back to {V:a memory leak in the newly implemented caching mechanism}."]},
+    "wp_typo": {"spec": ["A typo in wp-settings.php, where a file extension was written as .phpp, caused the server to respond with 500 errors."],
+                "part": ["A {V:Puppet manifest containing an error} was applied to the server."]},
+    "cache_stampede": {"part": ["A recent update {V:introduced a configuration change in the caching layer}, causing it to {V:bypass critical optimizations}."]},
+    "dependency": {"part": ["An {V:outdated plugin contained a security flaw} that was exploited to deface the website.",
+                            "The {V:new version of the library was not compatible} with our code."]},
+    "fstab": {"part": ["The root cause of the outage was {V:the data on the server not auto-mounting at boot time}."]},
+    "auth": {"spec": ["The fluentd DaemonSet annotations used the wrong IAM role ARN, so log shipping failed and the auth pods' disks filled with logs."]},
+}
+
+for _inc in INCIDENTS:
+    for _k, _v in EXTRA_RC.get(_inc["key"], {}).items():
+        _inc[_k] = _inc[_k] + _v
+
 # Vague root-cause sentences that sound technical (a trap); {V:} marks the vague phrase.
 VAGUE_RC = [
     "The root cause was {V:a misconfiguration in the system}.",
@@ -810,6 +841,8 @@ TASK_DONE_GENERIC = ["We have improved our processes.", "We have strengthened ou
 
 def compose_task(rng: random.Random, actionable: bool) -> str:
     """One corrective task in a common real-world shape, actionable or not by construction."""
+    if rng.random() < 0.35:
+        return compose_mid_task(rng, actionable)
     if actionable:
         o = rng.choice(TASK_SPEC_OBJECTS)
         if rng.random() < 0.15:
@@ -822,6 +855,32 @@ def compose_task(rng: random.Random, actionable: bool) -> str:
     if r < 0.16:
         return rng.choice(TASK_DONE_GENERIC)
     return rng.choice(TASK_PREFIX) + f"{rng.choice(TASK_VERBS)} {rng.choice(TASK_GENERIC_OBJECTS)}{rng.choice(TASK_GENERIC_SUFFIX)}."
+
+
+# Middle tier seen in real files: a broad verb on a *named* component or metric is actionable
+# ("Implement automated testing for load balancer configurations"); a broad verb on a broad
+# object, an "Ensure ..." wish or a general activity is not.
+TASK_COMPONENTS = [("load balancer", "healthy backend count"), ("Nginx", "worker memory"),
+                   ("database connection pool", "utilisation"), ("firewall", "rule changes"),
+                   ("MySQL replica", "replication lag"), ("Redis", "memory usage"),
+                   ("certificate", "days to expiry"), ("disk", "usage on /var"),
+                   ("API gateway", "5xx rate"), ("message queue", "depth"), ("cron job", "last success time")]
+TASK_MID_SPEC = ["{V} automated testing for {c} configurations.", "{V} monitoring for {c} {m} to detect similar issues.",
+                 "Set up alerts for {c} {m}.", "Add monitoring for {c} {m}.", "Enhance alerting for {c} {m} to prevent future outages.",
+                 "Document the {c} recovery steps in the runbook.", "Add {c} {m} to the on-call dashboard."]
+TASK_MID_GENERIC = ["Test the application before deploying.", "Test before deploying to all servers.",
+                    "Ensure proper user permissions are set on all servers.", "Ensure that all changes are tested.",
+                    "Make sure the configuration is correct before restarting.",
+                    "Conduct load testing and simulations to assess system behavior under various traffic scenarios.",
+                    "Revise the configuration management documentation to include new checks and balances.",
+                    "Ensure that the {c} is properly configured.", "Keep an eye on the {c}.",
+                    "Monitor the {c} closely.", "Review the {c} settings regularly.", "Be careful when changing the {c}."]
+
+
+def compose_mid_task(rng: random.Random, actionable: bool) -> str:
+    c, m = rng.choice(TASK_COMPONENTS)
+    t = rng.choice(TASK_MID_SPEC if actionable else TASK_MID_GENERIC)
+    return t.replace("{V}", rng.choice(["Implement", "Introduce", "Set up"])).replace("{c}", c).replace("{m}", m)
 
 
 OWNERS_PEOPLE = ["Amina", "J. Okafor", "Lena", "Carlos", "Priya", "Tomasz", "Wanjiru", "Kofi"]
@@ -1701,7 +1760,7 @@ def sentence_sets(rng: random.Random) -> tuple[list[dict], list[dict]]:
             plan_stub = type("P", (), {"svc": svc})
             for lvl, key in (("specific", "spec"), ("partial", "part")):
                 for f in inc[key]:
-                    rcs.setdefault(render(f.replace("@SVC", svc)).text, lvl)
+                    rcs.setdefault(render(f.replace("@SVC", f"{{S:{svc}}}")).text, lvl)
             for lvl, s in inc["short"].items():
                 rcs.setdefault(f"The root cause was {s}.", lvl)
                 rcs.setdefault(f"It was caused by {s.replace(svc, svc)}.", lvl)
