@@ -234,3 +234,14 @@ def test_no_resolution_without_fix_words() -> None:
     text = ("## Timeline\n\n- 10:00 alert fired\n- 10:20 engineers paged\n\n"
             "## Root Cause\n\nA full disk on web-01.\n")
     assert "resolution" not in present(text)
+
+
+def test_stats_block_is_not_a_resolution() -> None:
+    text = ("## Summary\n\nThe login page was down.\n\n## Stats\n\nTime to detection: 5 minutes\n"
+            "Time to recovery: 84 minutes\n")
+    assert "resolution" not in present(text)
+
+
+def test_roll_back_in_timeline_is_resolution() -> None:
+    text = "## Timeline\n\n| Time | Event |\n|---|---|\n| 08:50 | Roll back to v1 initiated |\n"
+    assert "resolution" in present(text)
