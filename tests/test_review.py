@@ -117,6 +117,18 @@ def test_later_day_with_date_is_not_backwards():
     assert review.detect(analysis_of(text)).chronological
 
 
+def test_two_incidents_under_their_own_headings_are_separate_timelines():
+    text = """## Incident 1
+- 19:00 UTC Alert fired.
+- 19:12 UTC Service recovered.
+
+## Incident 2
+- 08:00 UTC Deploy started.
+- 08:30 UTC Alert fired.
+"""
+    assert review.detect(analysis_of(text)).chronological
+
+
 def test_date_going_back_is_flagged():
     text = """Timeline
 - 14-02-2024 10:40 AM Alert fired.
@@ -277,6 +289,7 @@ def test_blame_flagged(sentence):
     "Add a second reviewer to reduce the risk of human error.",
     "The engineer made a change to the load balancer configuration at 14:00.",
     "The deploy script did not run the tests before pushing the changes.",
+    "The page used lazy loading for images, so the cache filled slowly.",
 ])
 def test_blame_not_flagged(sentence):
     assert findings(f"Root Cause\n{sentence}\n", "PM601") == []

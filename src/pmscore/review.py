@@ -235,7 +235,13 @@ def _times(analysis: Analysis, lines: _Lines, code: list[tuple[int, int]]) -> li
             continue
         m = re.match(r"\D*(\d{1,2})", e.text)
         hour = int(m.group(1)) if m else e.minutes // 60  # type: ignore[operator]
-        out.append(_Time(e.start, e.end, e.text, e.minutes % DAY, e.ampm, e.timezone,  # type: ignore[operator]
+        tz = e.timezone
+        if tz:
+            # keep a timezone only when it is written right at the time, as a word of its own
+            near = doc.text[e.start:e.end + 16]
+            if not re.search(r"(?<![A-Za-z0-9])" + re.escape(tz) + r"(?![A-Za-z])", near):
+                tz = None
+        out.append(_Time(e.start, e.end, e.text, e.minutes % DAY, e.ampm, tz,  # type: ignore[operator]
                          lines.index(e.start), hour))
     return sorted(out, key=lambda t: t.start)
 
@@ -506,8 +512,11 @@ def _consistency(analysis: Analysis, times: list[_Time], entries: list[_Entry]) 
     # 1. timestamps going backwards / AM-PM flips between consecutive timeline entries
     prev: _Entry | None = None
     last_date: tuple[int, int, int] | None = None
+    heading_starts = [b.start for b in doc.blocks if b.kind == "heading"]
     for e in entries:
         date = e.date
+        if prev is not None and any(prev.time.end <= h < e.time.start for h in heading_starts):
+            prev, last_date = None, None  # a new heading starts a new timeline
         if prev is not None:
             p, t = prev.time, e.time
             date_changed = False
