@@ -202,3 +202,13 @@ def test_seed_004_summary_facts() -> None:
     assert "on-call engineering team" in _texts(ents, "TEAM")
     assert _one(ents, "TIME", "14:30").timezone == "UTC"  # "Incident Time: 14:30 UTC"
     assert "March 15, 2024" in _texts(ents, "DATE")
+
+
+@pytest.mark.parametrize("text", ["one " * 2000 + "hours", "1:" * 5000, "Web " * 1000 + "Server",
+                                  "- " * 3000 + "10:00 x"])
+def test_pathological_inputs_stay_fast(text: str) -> None:
+    import time
+
+    t0 = time.perf_counter()
+    extract(read(text))
+    assert time.perf_counter() - t0 < 8.0

@@ -90,3 +90,14 @@ def test_seed_003_timeline_keeps_written_order() -> None:
     got = [e.time.norm for e in entries(doc, (), extract(doc)) if e.time]
     # the seed's timeline goes 15:10 then 15:01: entries keep text order so checks can see it
     assert got[:3] == ["15:00", "15:10", "15:01"]
+
+
+def test_long_line_prefix_is_not_a_leading_time() -> None:
+    import time
+
+    text = "-" * 5000 + " 10:00 x\n10:05 y\n"
+    doc = read(text)
+    t0 = time.perf_counter()
+    got = entries(doc, (), extract(doc))
+    assert time.perf_counter() - t0 < 8.0
+    assert [e.time.norm for e in got if e.time] == ["10:05"]

@@ -102,8 +102,15 @@ def _make(label: str, start: int, end: int, text: str) -> Entity | None:
     return Entity(label, start, end, text)
 
 
+# Runs of this many non-space characters (base64, minified code, long URLs) hold no entity
+# we want, and spaCy's tokenizer is quadratic on them: they are blanked before the pipeline.
+_LONG_RUN = re.compile(r"\S{200,}")
+
+
 def extract_text(text: str) -> tuple[Entity, ...]:
     """Entities of a plain string (offsets into ``text``); :func:`extract` for documents."""
+    if _LONG_RUN.search(text):
+        text = _LONG_RUN.sub(lambda m: " " * len(m.group(0)), text)
     sdoc = get_nlp()(text)
     ents: list[Entity] = []
     for start, end, label in sdoc.user_data.get(USER_DATA_KEY, ()):

@@ -42,11 +42,23 @@ USER_DATA_KEY = "pmscore_entities"
 BLOCK_LABEL = "_BLOCK"
 
 _TOKEN_FLAGS = ("pm_svc_mod", "pm_svc_head", "pm_svc_weak", "pm_svc_name", "pm_svc_tmod",
-                "pm_svc_thead",
-                "pm_team_mod", "pm_team_head", "pm_team_solo")
-for _flag in _TOKEN_FLAGS:
+                "pm_svc_thead", "pm_team_mod", "pm_team_head", "pm_team_solo")
+FLAGS_KEY = "pmscore_token_flags"
+
+
+def _flag_getter(bit: int) -> Any:
+    # Flags are computed once per doc into a list of ints (cheap); the extension reads a bit.
+    # Setting nine Underscore values per token was the slowest step of the pipeline.
+    def get(tok: Token) -> bool:
+        flags = tok.doc.user_data.get(FLAGS_KEY)
+        return bool(flags and flags[tok.i] & bit)
+    return get
+
+
+for _bit, _flag in enumerate(_TOKEN_FLAGS):
     if not Token.has_extension(_flag):
-        Token.set_extension(_flag, default=False)
+        Token.set_extension(_flag, getter=_flag_getter(1 << _bit))
+_BIT = {name: 1 << i for i, name in enumerate(_TOKEN_FLAGS)}
 
 # Ruler labels get a low priority: a numeric reading of the same characters wins a tie.
 _RULER_PRIORITY = {BLOCK_LABEL: 50, "TEAM": 12, "SERVICE": 10}
@@ -121,27 +133,46 @@ class LexAttrs:
 
     def __call__(self, doc: Doc) -> Doc:
         merge_hyphenated(doc)
+        b = _BIT
+        flags = [0] * len(doc)
         for tok in doc:
             low = tok.lower_
-            acronym = (tok.is_upper and tok.is_alpha and 2 <= len(tok) <= 5
-                       and tok.text not in self.tz_abbrevs and not tok.is_stop
-                       and low not in ("am", "pm"))
+            text = tok.text
+            ampm_or_tz = text in self.tz_abbrevs or low in ("am", "pm")
+            alpha = tok.is_alpha
+            acronym = (alpha and tok.is_upper and 2 <= len(text) <= 5 and not ampm_or_tz
+                       and not tok.is_stop)
             # Title-case words build names only inside a Title-case run that ends on a
             # Title-case head ("User Authentication Service"), never before a lower-case head
             # ("Misconfigured database"); participles are descriptions, not names.
-            capital = ((tok.is_title or tok.is_upper) and tok.is_alpha and len(tok) > 1
-                       and tok.text not in self.tz_abbrevs and low not in ("am", "pm"))
+            capital = alpha and (tok.is_title or tok.is_upper) and len(text) > 1 and not ampm_or_tz
             title = (capital and not tok.is_stop and not low.endswith(("ed", "ing"))
                      and not _starts_line_or_sentence(tok))
-            tok._.pm_svc_name = low in self.svc_names
-            tok._.pm_svc_head = low in self.svc_heads
-            tok._.pm_svc_weak = low in self.svc_weak
-            tok._.pm_svc_mod = low in self.svc_mods or acronym
-            tok._.pm_svc_tmod = title or (capital and tok._.pm_svc_mod)
-            tok._.pm_svc_thead = capital and (tok._.pm_svc_head or tok._.pm_svc_weak)
-            tok._.pm_team_head = low in self.team_heads
-            tok._.pm_team_solo = low in self.team_solo
-            tok._.pm_team_mod = low in self.team_mods or acronym
+            name = low in self.svc_names
+            head = low in self.svc_heads
+            weak = low in self.svc_weak
+            mod = name or acronym or low in self.svc_mods
+            f = 0
+            if name:
+                f |= b["pm_svc_name"]
+            if head:
+                f |= b["pm_svc_head"]
+            if weak:
+                f |= b["pm_svc_weak"]
+            if mod:
+                f |= b["pm_svc_mod"]
+            if title or (capital and mod):
+                f |= b["pm_svc_tmod"]
+            if capital and (head or weak):
+                f |= b["pm_svc_thead"]
+            if low in self.team_heads:
+                f |= b["pm_team_head"]
+            if low in self.team_solo:
+                f |= b["pm_team_solo"]
+            if acronym or low in self.team_mods:
+                f |= b["pm_team_mod"]
+            flags[tok.i] = f
+        doc.user_data[FLAGS_KEY] = flags
         return doc
 
 

@@ -30,8 +30,15 @@ _LEAD = re.compile(
 _SKIP_KINDS = {"heading", "code", "html"}
 
 
+# A time more than this many characters into its line does not lead it (also keeps the
+# _LEAD regex, whose character classes overlap, away from long inputs).
+_MAX_LEAD = 60
+
+
 def _starts_with_time(clean: str, line_start: int, time: Entity,
                       dates: Sequence[Entity]) -> bool:
+    if time.start - line_start > _MAX_LEAD:
+        return False
     prefix = list(clean[line_start:time.start])
     for d in dates:
         if d.end <= time.start and d.start >= line_start:
