@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from pmscore.resources import read_json, read_lines
-from pmscore.types import Analysis, Entity, Section
+from pmscore.types import Analysis, Entity, Section, TimelineEntry
 
 T = TypeVar("T")
 Span = tuple[int, int]
@@ -493,13 +493,17 @@ def _timeline_facts(analysis: Analysis) -> dict[str, Any]:
     tl_units = _timeline_units(analysis)
     out["timeline_span"] = (tl_regions[0][0], tl_regions[-1][1]) if tl_regions else None
 
+    stamps = [e for e in analysis.entities if e.label in {"TIME", "DATE"}]
     if analysis.timeline:
-        timed = [(t.start, t.end) for t in analysis.timeline if t.time is not None]
-        untimed = tuple((t.start, t.end) for t in analysis.timeline if t.time is None)
+        # the guide counts entries that carry "a time or date"
+        def stamped(t: TimelineEntry) -> bool:
+            return t.time is not None or any(t.start <= e.start < t.end for e in stamps)
+
+        timed = [(t.start, t.end) for t in analysis.timeline if stamped(t)]
+        untimed = tuple((t.start, t.end) for t in analysis.timeline if not stamped(t))
     else:
         # No entries from pmscore.timeline: a line of a timeline section is an entry, timed
         # when a TIME or DATE mention sits in it.
-        stamps = [e for e in analysis.entities if e.label in {"TIME", "DATE"}]
         lines = [u for u in _line_units(analysis, tl_regions)]
         timed = [u for u in lines if any(u[0] <= e.start < u[1] for e in stamps)]
         untimed = ()
