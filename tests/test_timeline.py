@@ -101,3 +101,22 @@ def test_long_line_prefix_is_not_a_leading_time() -> None:
     got = entries(doc, (), extract(doc))
     assert time.perf_counter() - t0 < 8.0
     assert [e.time.norm for e in got if e.time] == ["10:05"]
+
+
+def test_timezone_stated_before_the_first_entry_applies() -> None:
+    text = ("Timeline\n\nAll times are in EAT.\n\n- 09:00 alert\n- 09:30 fixed (UTC+3)\n\n"
+            "Root cause\n\nA bad deploy.\n")
+    doc = read(text)
+    tl = tuple(b.index for b in doc.blocks if b.end <= text.index("Root cause"))
+    sec = Section("timeline", 0, text.index("Root cause"), tl, heading="Timeline")
+    got = entries(doc, (sec,), extract(doc))
+    assert [e.time.norm for e in got if e.time] == ["09:00 EAT", "09:30 UTC+3"]
+    assert "All times" in got[0].text and got[0].time is None
+
+
+def test_two_timezones_before_entries_are_not_guessed_between() -> None:
+    text = "Timeline\n\nTimes in UTC (EAT is UTC+3).\n\n- 09:00 alert\n"
+    doc = read(text)
+    sec = Section("timeline", 0, len(text), tuple(b.index for b in doc.blocks), heading="Timeline")
+    got = entries(doc, (sec,), extract(doc))
+    assert [e.time.norm for e in got if e.time] == ["09:00"]

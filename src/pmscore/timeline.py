@@ -5,8 +5,8 @@ timeline with times stated in the summary. Entries come from the blocks of secti
 ``timeline``; a document without such a section still gets entries from its lines that start
 with a clock time ("14:30 - Incident detected"), which is how most unheaded timelines look.
 A block holding several such lines (a paragraph of "HH:MM ..." lines) gives one entry per line.
-A timezone stated in the timeline heading ("Timeline (all times UTC)") is given to entry times
-written without one.
+A timezone stated in the timeline heading ("Timeline (all times UTC)") or in a line before its
+first time ("All times are in EAT.") is given to entry times written without one.
 """
 
 from __future__ import annotations
@@ -113,15 +113,28 @@ def _block_entries(doc: Document, block: Block, times: _Index, dates: _Index,
     return out
 
 
-def _heading_timezone(section: Section, doc: Document, tzs: _Index) -> str | None:
-    """A timezone named in the timeline's heading block, if exactly one."""
-    if not section.heading:
-        return None
-    first = doc.blocks[section.block_indices[0]] if section.block_indices else None
-    if first is None or first.kind not in ("heading", "label"):
-        return None
-    end = first.body_start if first.kind == "label" and first.body_start else first.end
-    names = {z.text for z in tzs.within(first.start, end)}
+def _section_timezone(section: Section, doc: Document, tzs: _Index,
+                      times: _Index) -> str | None:
+    """The timezone the timeline states for all its entries, if it states exactly one.
+
+    Looked for in the heading ("Timeline (UTC)") and in the blocks before the first time
+    ("All times are in EAT."), which name no clock time themselves.
+    """
+    names: set[str] = set()
+    for bi in section.block_indices:
+        block = doc.blocks[bi] if bi < len(doc.blocks) else None
+        if block is None or block.kind == "code":
+            continue
+        if block.kind == "label" and block.body_start:
+            end = block.body_start
+            head_names = {z.text for z in tzs.within(block.start, end)}
+            names |= head_names
+            if times.within(block.start, block.end):
+                break
+            continue
+        if times.within(block.start, block.end):
+            break
+        names |= {z.text for z in tzs.within(block.start, block.end)}
     return names.pop() if len(names) == 1 else None
 
 
@@ -136,7 +149,7 @@ def entries(doc: Document, sections: Sequence[Section],
     for sec in sections:
         if sec.label != "timeline":
             continue
-        tz = _heading_timezone(sec, doc, tzs)
+        tz = _section_timezone(sec, doc, tzs, times)
         for bi in sec.block_indices:
             if bi in seen_blocks or bi >= len(doc.blocks):
                 continue
