@@ -225,3 +225,12 @@ def test_seeds_are_consistent(seed_text, n: int) -> None:
     doc = read(seed_text(n))
     assert_consistent(doc)
     assert doc.not_postmortem_reason is None
+
+
+def test_unicode_bullets_split_and_blanked() -> None:
+    text = "Action items\r• Add an alert on disk usage\r\n• Rotate the TLS certificate\n"
+    doc = read(text)
+    assert_consistent(doc)
+    assert "•" not in doc.clean
+    assert [b.text for b in doc.blocks[1:]] == ["Add an alert on disk usage",
+                                                "Rotate the TLS certificate"]

@@ -36,6 +36,8 @@ _STRIKE = re.compile(r"~~(?=\S)([^\n]{1,300}?)(?<=\S)~~")
 _LINK_PUNCT = re.compile(r"!?\[([^\[\]\n]{0,300})\]\(([^()\s]{0,500})\)")
 _ATX = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)")
 _ATX_CLOSE = re.compile(r"\s(#+)\s*$")
+_BULLET_CHARS = "•◦▪●‣■□➢➤►✓✔"
+_UNI_BULLET = re.compile(r"[ \t]*([" + _BULLET_CHARS + r"])[ \t]")  # matched at a line start
 _HASH_HEADING = re.compile(r"^#{1,6}(?=[A-Za-z])")
 _LIST_MARK = re.compile(r"^(\s*)([-*+•◦▪●‣–]|\d{1,9}[.)])(?=\s|$)")
 _QUOTE_MARK = re.compile(r"^(\s{0,3}>\s?)+")
@@ -500,6 +502,13 @@ def _blank_html_and_inline(text: str, clean: list[str], lines: _Lines, units: li
             for j in range(s, e):
                 if text[j] == "`":
                     clean[j] = " "
+        if any(ch in seg for ch in _BULLET_CHARS):
+            # "• item" lines pasted from a word processor: the bullet is markup too.
+            for line in range(u.first, u.last + 1):
+                ls = lines.starts[line]
+                m = _UNI_BULLET.match(text, ls, lines.ends[line])
+                if m:
+                    _blank(clean, m.start(1), m.end(1))
         if u.kind == "heading" or u.force_heading:
             # Stray heading marks left in emphasis-only headings ("**Timeline:**" with odd marks).
             for j in range(s, e):
