@@ -939,7 +939,33 @@ FILLER = [
     "Thanks to everyone who helped.", "We are committed to giving our users the best experience possible.",
     "Coffee was consumed in large amounts.", "As engineers we know that systems fail sometimes.",
     "The purpose of this document is to explain what happened.",
+    "Any software system will fail at some point; what matters is how we learn from it.",
+    "This document follows the blameless postmortem format: we look at systems, not people.",
+    "If you have questions about this report, reach out in the #incidents channel.",
+    "We know how much our users rely on us, and we are sorry for the trouble.",
+    "Thank you for your patience and your continued trust in us.",
+    "Below you will find what happened, why, and what we are doing about it.",
+    "This was my first real outage and I will remember it for a long time.",
+    "Special thanks to the support staff who kept customers informed all night.",
+    "Stay tuned for more updates on our engineering blog.",
+    "Written as part of the system engineering track.",
+    "This report was reviewed in the weekly operations meeting.",
+    "Sincerely, the engineering department.",
+    "Grab a cup of tea, this is a long one.",
+    "Incidents like this remind us why reliability work matters.",
+    "All times below are approximate, reconstructed from chat logs.",
+    "Status: resolved. Severity: SEV-2. Author: on-call rotation.",
 ]
+RAMBLE = {
+    "summary": ["It was a normal evening and I was about to log off when things started to go wrong.",
+                "Honestly, at first nobody believed it was a real outage.",
+                "We had just finished a release and everyone was relaxed, which made it worse."],
+    "root_cause": ["We went through the logs for quite a long time before we saw it.",
+                   "It took us a while to see it, and in hindsight it was obvious.",
+                   "This part was the hardest to figure out."],
+    "resolution": ["Everyone was relieved when the graphs went back to green.",
+                   "After that we watched the dashboards for another hour to be sure."],
+}
 PROMPT_LINES = [
     "Requirements: the issue summary (the part executives usually read) has to give the outage duration with start and end times, timezone included, the impact and the root cause.",
     "The timeline should be bullet points, time first, one or two sentences each: when and how the problem was detected, what was investigated, the misleading paths, who it was escalated to, and how it was resolved.",
@@ -1016,6 +1042,9 @@ class Transform:
             s = re.sub(r"\bthe (?=[a-z])", lambda m: "" if self.rng.random() < 0.25 else m.group(0), s)
             s = re.sub(r"\bwas\b", lambda m: "has been" if self.rng.random() < 0.2 else m.group(0), s)
             s = s.replace("information", "informations").replace(" could not ", " could not able to ")
+            s = re.sub(r"\b(users|customers|engineers) were\b", lambda m: m.group(1) + " was" if self.rng.random() < 0.4 else m.group(0), s)
+            s = re.sub(r"\bwe (checked|found|restarted|noticed)\b", lambda m: "we " + m.group(1)[:-2].rstrip("e") + ("e" if m.group(1).startswith(("not", "fou")) else "") if self.rng.random() < 0.3 else m.group(0), s)
+            s = s.replace(" until ", " till ").replace("an hour", "one hour")
         if self.typos:
             def typo(m: re.Match[str]) -> str:
                 w = m.group(0)
@@ -1353,6 +1382,8 @@ def compose(plan: Plan, rng: random.Random, doc_id: str) -> Composed:
                                        f"Root cause: {sfrag}."]))
             pieces.append(summary_rc)
             summary_facts["root_cause_stated"] = True
+        if style == "ramble":
+            pieces.insert(rng.randint(0, 1), render(rng.choice(RAMBLE["summary"]), tf))
         para(pieces, "summary")
         sections["summary"] = True
         if plan.impact_sep:
@@ -1483,6 +1514,8 @@ def compose(plan: Plan, rng: random.Random, doc_id: str) -> Composed:
             if lead:
                 pieces.append(render(lead.strip(), tf))
             rcp = R(frag)
+            if style == "ramble" and not lead:
+                pieces.append(render(rng.choice(RAMBLE["root_cause"]), tf))
             pieces.append(rcp)
             para(pieces, "root_cause")
             rc_text, vps = rcp.text, rcp.vps
@@ -1497,8 +1530,10 @@ def compose(plan: Plan, rng: random.Random, doc_id: str) -> Composed:
     # --- resolution ----------------------------------------------------------------------------
     if plan.resolution:
         heading("resolution")
-        para([R(rng.choice(inc["res_spec"] if reveal else inc["res_gen"] if spec_eff in ("specific", "partial") else RES_VAGUE))],
-             "resolution")
+        rp = [R(rng.choice(inc["res_spec"] if reveal else inc["res_gen"] if spec_eff in ("specific", "partial") else RES_VAGUE))]
+        if style == "ramble":
+            rp.append(render(rng.choice(RAMBLE["resolution"]), tf))
+        para(rp, "resolution")
         sections["resolution"] = True
 
     # --- corrective actions --------------------------------------------------------------------
@@ -1808,7 +1843,7 @@ def sentence_sets(rng: random.Random) -> tuple[list[dict], list[dict]]:
 
 # --------------------------------------------------------------------------------------------
 
-QUOTA = {1: 38, 2: 62, 3: 62, 4: 62, 5: 56}
+QUOTA = {1: 50, 2: 76, 3: 76, 4: 76, 5: 70}
 
 
 def main(out: Path = OUT) -> None:
