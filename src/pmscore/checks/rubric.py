@@ -104,7 +104,8 @@ def _timeline_anchor(analysis: Analysis, facts: facts_mod.Facts) -> Span:
 
 
 def _names(analysis: Analysis, label: str) -> list[str]:
-    code = [(b.start, b.end) for b in analysis.document.blocks if b.kind == "code"]
+    """Distinct mentions of a label, outside code blocks and pasted assignment text."""
+    code = facts_mod._skip_spans(analysis)
     out: dict[str, None] = {}
     for e in sorted(analysis.entities, key=lambda e: e.start):
         if e.label == label and not any(a <= e.start < b for a, b in code):
@@ -434,8 +435,8 @@ def root_cause_vague(ctx: CheckContext) -> Iterator[Finding]:
         msg = (f"Vague root cause: '{phrase}' names neither the failing component nor the "
                f"mechanism.")
         sug = (f"Replace '{phrase}' with what failed and how: which part of {svc} broke, the "
-               f"change that broke it, and the mechanism (e.g. 'the 2.1 update removed the "
-               f"balance check in the withdrawal API, so overdrafts were accepted').")
+               f"change that broke it, and the mechanism (e.g. 'a typo \"phpp\" in "
+               f"wp-settings.php made Apache return 500 errors').")
         if meta_pts is None:
             from pmscore.checks import rule_metadata
 
