@@ -245,3 +245,19 @@ def test_stats_block_is_not_a_resolution() -> None:
 def test_roll_back_in_timeline_is_resolution() -> None:
     text = "## Timeline\n\n| Time | Event |\n|---|---|\n| 08:50 | Roll back to v1 initiated |\n"
     assert "resolution" in present(text)
+
+
+def test_large_inputs_classify_quickly() -> None:
+    import time
+
+    cases = [
+        "word " * 200_000,
+        "\n".join(f"## Heading {i}\n\ntext {i}" for i in range(3000)),
+        "\n".join(f"Label {i}: value" for i in range(3000)),
+    ]
+    for text in cases:
+        doc = read(text)
+        t0 = time.perf_counter()
+        labels, _ = classify(doc)
+        assert len(labels) == len(doc.blocks)
+        assert time.perf_counter() - t0 < 15

@@ -47,6 +47,7 @@ _CONTENT_MIN = 2.0  # cue score for labelling an unheaded block
 _EXTRA_MIN = 3.0  # cue score for an extra section inside a differently headed section
 _MODEL_MIN = 0.5  # classifier confidence above which it overrides the cue rules
 _MAX_HEADING_CHARS = 120
+_MAX_CUE_CHARS = 5000
 _CLOSING = "other:closing"  # marker for "inside a heading the lexicon maps to other"
 _PROMPT_MIN = 3.0  # "prompt" cue score that marks pasted assignment instructions
 _MIN_TIMELINE_RUN = 3  # consecutive timestamped blocks that make a timeline wherever they stand
@@ -195,8 +196,12 @@ def _find_keys(words: list[str]) -> list[tuple[int, str]]:
 
 
 def content_scores(text: str) -> dict[str, float]:
-    """Summed cue weights per label for one block of clean text."""
-    return dict(_content_scores(text))
+    """Summed cue weights per label for one block of clean text.
+
+    Only the first few thousand characters are scored: cues sit near a block's start, and a
+    pathological one-paragraph megabyte must not cost seconds.
+    """
+    return dict(_content_scores(text[:_MAX_CUE_CHARS]))
 
 
 @lru_cache(maxsize=8192)
