@@ -340,3 +340,16 @@ def test_vague_duration_is_not_a_duration():
     text = "Summary\nCustomers could not pay for several hours.\n"
     a = build(text, sections=[("summary", "Summary")], ents=[("DURATION", "several hours")])
     assert not facts.compute(a).duration.value
+
+
+def test_long_digit_runs_do_not_make_the_time_cues_backtrack():
+    import time
+
+    text = "Summary\nuntil " + "1" * 3000 + " 10:00 UTC to " + "2 " * 2000 + "11:00 UTC\n"
+    a = build(text, sections=[("summary", "Summary")],
+              ents=[("TIME", "10:00 UTC", {"timezone": "UTC", "minutes": 600}),
+                    ("TIME", "11:00 UTC", {"timezone": "UTC", "minutes": 660})])
+    t0 = time.perf_counter()
+    f = facts.compute(a)
+    assert time.perf_counter() - t0 < 2.0
+    assert f.start_time.value
