@@ -242,9 +242,7 @@ def _markdown_units(text: str, lines: _Lines, clean: list[str], base: int = 0,
     document (a chat assistant's answer pasted in a fence) is parsed again, once.
     """
     stop = len(lines) if stop is None else stop
-    all_lines = [text[s:e] for s, e in zip(lines.starts, lines.ends)] if depth == 0 else None
-    src_lines = all_lines if all_lines is not None else [
-        text[lines.starts[k]:lines.ends[k]] for k in range(len(lines))]
+    src_lines = [text[s:e] for s, e in zip(lines.starts, lines.ends)]  # indexed by line number
     tokens = _parser().parse("\n".join(src_lines[base:stop]))
     if base:
         for t in tokens:
