@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
@@ -70,7 +70,6 @@ class Facts:
     percentages: tuple[str, ...] = ()
     services: tuple[str, ...] = ()
     teams: tuple[str, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
 
     SUMMARY_FIELDS = ("duration", "start_time", "end_time", "timezone", "impact_quantified",
                       "root_cause_stated")
