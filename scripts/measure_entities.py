@@ -8,9 +8,11 @@ For each document the set of predicted strings of a type is compared with the la
   (so "the team" vs "team" or "Nginx web server" vs "Nginx" still count). Recall uses the same
   relation from the gold side.
 
-Counts are summed over documents (micro average). Usage::
+Counts are summed over documents (micro average). With ``--timeline`` it also compares the
+number of timeline entries carrying a time (``timeline.entries`` on ``sections.classify``) with
+the labelled ``timeline.entries_with_time``. Usage::
 
-    python scripts/measure_entities.py [../shared/realworld/dev.jsonl] [--show services]
+    python scripts/measure_entities.py [../shared/realworld/dev.jsonl] [--show services] [--timeline]
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("path", nargs="?", default=str(DEFAULT))
     ap.add_argument("--show", help="print false positives / negatives of this type")
     ap.add_argument("--limit", type=int, default=60)
+    ap.add_argument("--timeline", action="store_true",
+                    help="also score timeline entries_with_time (needs pmscore.sections)")
     args = ap.parse_args(argv)
     path = Path(args.path)
     if not path.exists():
@@ -54,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     shown_fp: list[str] = []
     shown_fn: list[str] = []
     n_docs = 0
+    tl_diffs: list[int] = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
@@ -61,7 +66,16 @@ def main(argv: list[str] | None = None) -> int:
         gold_all = row.get("entities") or row.get("labels", {}).get("entities") or {}
         n_docs += 1
         pred_all: dict[str, set[str]] = defaultdict(set)
-        for ent in extract(read(row["text"])):
+        doc = read(row["text"])
+        ents = extract(doc)
+        if args.timeline and row.get("is_postmortem", True):
+            from pmscore.sections import classify
+            from pmscore.timeline import entries
+
+            got = sum(1 for e in entries(doc, classify(doc)[1], ents) if e.time is not None)
+            want = int((row.get("timeline") or {}).get("entries_with_time", 0) or 0)
+            tl_diffs.append(got - want)
+        for ent in ents:
             kind = TYPE_OF_LABEL.get(ent.label)
             if kind:
                 pred_all[kind].add(ent.text.lower())
@@ -86,6 +100,13 @@ def main(argv: list[str] | None = None) -> int:
         lp, lr, lf = _prf(c["tp_len_pred"], c["n_pred"], c["tp_len_gold"], c["n_gold"])
         print(f"{kind:<12} {c['n_gold']:>5} {c['n_pred']:>5} | {sp:5.3f} {sr:5.3f} {sf:5.3f}"
               f"          | {lp:5.3f} {lr:5.3f} {lf:5.3f}")
+    if tl_diffs:
+        n = len(tl_diffs)
+        exact = sum(1 for d in tl_diffs if d == 0) / n
+        within1 = sum(1 for d in tl_diffs if abs(d) <= 1) / n
+        mae = sum(abs(d) for d in tl_diffs) / n
+        print(f"timeline entries_with_time ({n} postmortems): exact {exact:.3f}, "
+              f"within 1 {within1:.3f}, MAE {mae:.2f}, mean signed {sum(tl_diffs) / n:+.2f}")
     if args.show:
         print("\nfalse positives:", *shown_fp[: args.limit], sep="\n  ")
         print("\nfalse negatives:", *shown_fn[: args.limit], sep="\n  ")

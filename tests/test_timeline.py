@@ -120,3 +120,13 @@ def test_two_timezones_before_entries_are_not_guessed_between() -> None:
     sec = Section("timeline", 0, len(text), tuple(b.index for b in doc.blocks), heading="Timeline")
     got = entries(doc, (sec,), extract(doc))
     assert [e.time.norm for e in got if e.time] == ["09:00"]
+
+
+def test_html_blocks_and_time_headings_inside_timeline_are_entries() -> None:
+    text = ("## Timeline\n\n<p>10:30 AM: alert fired</p>\n\n### 10:40\n\n- engineer paged\n\n"
+            "### Details\n\nnothing\n")
+    doc = read(text)
+    sec = Section("timeline", 0, len(text), tuple(b.index for b in doc.blocks), heading="Timeline")
+    got = entries(doc, (sec,), extract(doc))
+    assert [e.time.norm for e in got if e.time] == ["10:30", "10:40"]
+    assert not any(e.text == "Details" or e.text == "Timeline" for e in got)

@@ -27,7 +27,7 @@ _LEAD = re.compile(
     r"[\s,\-|T:(\[\u2013\u2014]*$",
     re.I,
 )
-_SKIP_KINDS = {"heading", "code", "html"}
+_SKIP_KINDS = {"code"}
 
 
 # A time more than this many characters into its line does not lead it (also keeps the
@@ -45,6 +45,16 @@ def _starts_with_time(clean: str, line_start: int, time: Entity,
             for i in range(d.start - line_start, d.end - line_start):
                 prefix[i] = " "
     return bool(_LEAD.match("".join(prefix)))
+
+
+def _time_led(doc: Document, block: Block, times: "_Index", dates: "_Index") -> bool:
+    """Whether the block's first line starts with a clock time ("00:01:" as a sub-heading)."""
+    lines = _lines(doc.clean, block.start, block.end)
+    if not lines:
+        return False
+    s, e = lines[0]
+    found = times.within(s, e)
+    return bool(found) and _starts_with_time(doc.clean, s, found[0], dates.within(s, e))
 
 
 def _lines(clean: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -155,7 +165,8 @@ def entries(doc: Document, sections: Sequence[Section],
                 continue
             seen_blocks.add(bi)
             block = doc.blocks[bi]
-            if block.kind in _SKIP_KINDS:
+            if block.kind in _SKIP_KINDS or (block.kind == "heading"
+                                             and not _time_led(doc, block, times, dates)):
                 continue
             start = block.body_start if block.kind == "label" and block.body_start and \
                 not times.within(block.start, block.body_start) else block.start
@@ -163,7 +174,7 @@ def entries(doc: Document, sections: Sequence[Section],
     if not seen_blocks:
         for block in doc.blocks:
             if block.kind in _SKIP_KINDS:
-                continue
+                continue  # a heading led by a time ("14:05 - Alert") is an entry too
             for s, e in _lines(doc.clean, block.start, block.end):
                 found = times.within(s, e)
                 if found and _starts_with_time(doc.clean, s, found[0], dates.within(s, e)):
