@@ -937,7 +937,7 @@ FILLER = [
     "It was a long night for everyone involved.", "This project taught me a lot about debugging.",
     "Failure is a chance to learn, and we took it.", "In the end, everything worked out fine.",
     "Thanks to everyone who helped.", "We are committed to giving our users the best experience possible.",
-    "Coffee was consumed in large amounts.", "As engineers we know that systems fail sometimes.",
+    "Coffee was consumed in large amounts.", "We all know that systems fail sometimes.",
     "The purpose of this document is to explain what happened.",
     "Any software system will fail at some point; what matters is how we learn from it.",
     "This document follows the blameless postmortem format: we look at systems, not people.",
