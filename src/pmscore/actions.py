@@ -39,7 +39,8 @@ def _weights() -> dict[str, float]:
                 "specific": 1.0, "specific_cap": 2.0, "threshold": 1.0, "attitude": -3.0,
                 "goal": -2.0, "periodic": -2.0, "catchall": -1.5, "hedge": -1.0, "lead": -2.0,
                 "penalty_cap": -4.5,
-                "short": -1.0, "threshold_score": 1.5}
+                "short": -1.0, "threshold_score": 1.5,
+                "component_class": 0.5}
     data = read_json("lexicons", "specific_cues.json").get("action_weights", {})
     defaults.update({k: float(v) for k, v in data.items() if not k.startswith("_")})
     return defaults
@@ -63,8 +64,10 @@ def judge(text: str, services: Sequence[str] = ()) -> tuple[bool, float, str]:
     w = _weights()
     verb = leading_verb(text)
     objs = [c for c in object_cues(text) if not verb or c.text.lower() != verb.lower()]
-    spec = [c for c in find_specifics(text, services)
-            if c.kind not in ("quoted", "component_class")]
+    cues = [c for c in find_specifics(text, services) if c.kind != "quoted"]
+    spec = [c for c in cues if c.kind != "component_class"]
+    # a kind of component ("the database server") is an object, weaker than a named one
+    classes = [c for c in cues if c.kind == "component_class"]
     body = task_body_start(text)
     label_end = _label_end(text)
     na = [c for c in find_non_actionable(text)
@@ -85,6 +88,9 @@ def judge(text: str, services: Sequence[str] = ()) -> tuple[bool, float, str]:
     if spec:
         score += min(w["specific_cap"], w["specific"] * len(spec))
         parts.append("names " + ", ".join(dict.fromkeys(c.text for c in spec)))
+    if classes:
+        score += w["component_class"]
+        parts.append("object " + ", ".join(dict.fromkeys(c.text for c in classes)))
     if has_threshold(text):
         score += w["threshold"]
         parts.append("a threshold")
