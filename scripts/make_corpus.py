@@ -1483,7 +1483,7 @@ def compose(plan: Plan, rng: random.Random, doc_id: str) -> Composed:
                         b.add(render(tfrag))
                     b.raw(sep)
                 b.add(render(evp_frag, tf)); b.raw("\n")
-            b.blocks.append((render(evp_frag).text, "timeline"))
+            b.blocks.append(((render(tfrag).text + " " if timed[i] else "") + render(evp_frag).text, "timeline"))
         if style == "html":
             b.raw("</ul>\n")
         elif style != "nohead":
@@ -1872,7 +1872,11 @@ def main(out: Path = OUT) -> None:
     for i, c in enumerate(order):
         c.label["id"] = f"gen-{i:04d}"
         docs.append(c.label)
-        blocks.extend({"text": t, "label": l} for t, l in c.blocks if t.strip())
+        per_label: dict[str, int] = {}
+        for t, l in c.blocks:  # at most 3 list entries per label and document, to keep balance
+            per_label[l] = per_label.get(l, 0) + 1
+            if t.strip() and (l not in ("timeline", "corrective_actions") or per_label[l] <= 3):
+                blocks.append({"text": t, "label": l})
     for j, t in enumerate(NON_PM):
         docs.append(empty_label(f"gen-np-{j:02d}", t, False))
     for j, t in enumerate(NON_PM_PROMPT):
