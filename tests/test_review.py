@@ -174,6 +174,19 @@ def test_24_hour_time_with_pm_flagged():
     assert fs and "13:06 PM" in fs[0].text
 
 
+def test_entry_missing_ampm_is_reported_but_stays_chronological():
+    text = """Timeline
+- 06:00 AM: Users report errors.
+- 06:35 AM: Monitoring alert fires.
+- 07:40: Cache cleared.
+- 08:00 AM: Service restored.
+"""
+    r = review.detect(analysis_of(text))
+    assert r.chronological
+    fs = findings(text, "PM502")
+    assert len(fs) == 1 and fs[0].text.startswith("07:40") and fs[0].points < 3
+
+
 def test_ambiguous_time_alone_keeps_chronological():
     text = "Timeline\n- 10:00 M The alert fired.\n- 10:20 Rollback.\n"
     assert review.detect(analysis_of(text)).chronological

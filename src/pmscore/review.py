@@ -28,6 +28,9 @@ from pmscore.resources import data_path, read_json
 from pmscore.types import Analysis, Document
 
 DAY = 24 * 60
+# An entry missing AM/PM is ambiguous, not contradictory (guide: an ambiguous time alone does
+# not make the timeline non-chronological); it is reported but does not flip the label.
+BREAKS_AMPM_MISSING = False
 
 
 # --------------------------------------------------------------------------- result types
@@ -162,7 +165,7 @@ class _Time:
 
 _CAND_RE = re.compile(
     r"(?<![\w:.\-/])(?:(?P<hm>\d{1,2}\s?[:.h]\s?\d{2}(?::\d{2})?)(?:\s?(?P<ap1>[AaPp]\.?\s?[Mm]\b\.?))?"
-    r"|(?P<h>\d{1,2})\s?(?P<ap2>[AaPp]\.?\s?[Mm]\b\.?))(?![\d:])"
+    r"|(?P<h>\d{1,2})\s?(?P<ap2>[AaPp]\.?\s?[Mm]\b\.?))(?!\d|:\d)"
 )
 
 
@@ -563,6 +566,17 @@ def _consistency(analysis: Analysis, times: list[_Time], entries: list[_Entry]) 
             issues.append(Issue("ampm_24h", f"'{_fmt(t)}' mixes a 24-hour time with AM/PM",
                                 t.start, t.end))
             break
+
+    # 2b. one entry without AM/PM among entries that all carry it ("07:40" among "08:00 AM")
+    with_ap = [e for e in entries if e.time.ampm]
+    without = [e for e in entries if not e.time.ampm and e.time.hour_written <= 12]
+    if len(with_ap) >= 3 and len(without) == 1:
+        t = without[0].time
+        ref = min(with_ap, key=lambda x: abs(x.time.start - t.start)).time
+        issues.append(Issue(
+            "ampm_missing",
+            f"timeline entry {_fmt(t)} has no AM/PM while the others do (e.g. {_fmt(ref)})",
+            t.start, t.end, ref.start, ref.end, breaks_chronology=BREAKS_AMPM_MISSING))
 
     span = _summary_span(analysis, entries)
     s_t, e_t = _summary_start_end(doc, times, span)

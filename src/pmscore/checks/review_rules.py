@@ -18,7 +18,7 @@ from pmscore.types import Finding
 # which Issue kinds each consistency rule reports
 _KINDS: dict[str, tuple[str, ...]] = {
     "PM501": ("backwards", "date_backwards"),
-    "PM502": ("ampm_flip", "ampm_24h", "summary_start_ampm"),
+    "PM502": ("ampm_flip", "ampm_24h", "summary_start_ampm", "ampm_missing"),
     "PM503": ("summary_end_mismatch", "detection_before_start", "start_mismatch",
               "stats_mismatch"),
     "PM504": ("duration_mismatch",),
@@ -54,6 +54,8 @@ def _suggest(rule_id: str, issue: Issue, text: str) -> str | None:
     if issue.kind == "backwards":
         return (f"'{here}' comes after '{other}' in the list but is {n.get('backwards_by')} min "
                 f"earlier: correct one of the two times, or move the entry to its place.")
+    if issue.kind == "ampm_missing":
+        return f"Add AM/PM to '{here}' like the other entries ('{other}'), or use the 24-hour clock."
     if issue.kind == "summary_start_ampm":
         return (f"The summary says '{other}', the timeline starts at '{here}': make them agree "
                 f"(check AM/PM), or use the 24-hour clock in both.")
@@ -84,8 +86,11 @@ def _consistency(rule_id: str, ctx: CheckContext) -> Iterator[Finding]:
     for issue in _review(ctx).consistency_issues:
         if issue.kind not in _KINDS[rule_id]:
             continue
+        # an ambiguous entry is reported but costs less than a contradiction
+        points = 1.0 if not issue.breaks_chronology else None
         yield ctx.finding(rule_id, issue.start, issue.end, message=issue.note,
-                          suggestion=_suggest(rule_id, issue, text), related=issue.related)
+                          suggestion=_suggest(rule_id, issue, text), related=issue.related,
+                          points=points)
 
 
 @register("PM501")
