@@ -1897,6 +1897,11 @@ def main(out: Path = OUT) -> None:
         rct = d["root_cause"]["text"]
         if rct and rct not in {r["text"] for r in rcs}:
             rcs.append({"text": rct, "specificity": d["root_cause"]["specificity"]})
+    # "other" blocks: filler, pasted assignment text and the lines of non-postmortem files
+    blocks.extend({"text": t, "label": "other"} for t in FILLER + PROMPT_LINES)
+    for t in NON_PM + NON_PM_PROMPT:
+        blocks.extend({"text": ln.strip("#-[]x ").strip(), "label": "other"} for ln in t.splitlines()
+                      if len(ln.strip("#-[]x ").strip()) > 12)
     seen: set[str] = set()
     uniq_blocks = []
     for bl in blocks:
