@@ -22,6 +22,10 @@ SPECIFICITY = ("specific", "partial", "vague", "missing")
 
 
 def _f1(gold: Sequence[bool], pred: Sequence[bool]) -> float:
+    """Binary F1; 0.0 for no items at all (nothing matched cannot score), 1.0 when the items
+    exist and neither side has a positive (all correctly negative)."""
+    if not gold:
+        return 0.0
     if not any(gold) and not any(pred):
         return 1.0
     return float(f1_score(list(gold), list(pred), zero_division=0))

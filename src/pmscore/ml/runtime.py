@@ -38,10 +38,13 @@ class Models:
             return [("other", 0.0)] * len(texts)
         proba = self.section.predict_proba(texts)
         classes = list(self.section.classes_)
+        floor = float(_combine()["section"]["min_confidence"])
         out = []
         for row in proba:
             i = int(row.argmax())
-            out.append((str(classes[i]), float(row[i])))
+            p = float(row[i])
+            # abstain (confidence 0) when unsure, so the content rules decide
+            out.append((str(classes[i]), p if p >= floor else 0.0))
         return out
 
 
