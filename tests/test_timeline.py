@@ -130,3 +130,13 @@ def test_html_blocks_and_time_headings_inside_timeline_are_entries() -> None:
     got = entries(doc, (sec,), extract(doc))
     assert [e.time.norm for e in got if e.time] == ["10:30", "10:40"]
     assert not any(e.text == "Details" or e.text == "Timeline" for e in got)
+
+
+def test_entries_run_together_on_one_line_are_split() -> None:
+    text = ("Timeline\n\n12:00pm EAT: detected. 12:06pm EAT: curl showed one server 12:09pm EAT: "
+            "admin logged in.\n\nThe outage ran from 12:00 to 12:30 today.\n")
+    doc = read(text)
+    sec = Section("timeline", 0, len(text), tuple(b.index for b in doc.blocks), heading="Timeline")
+    got = entries(doc, (sec,), extract(doc))
+    assert [e.time.norm for e in got if e.time] == ["12:00 EAT", "12:06 EAT", "12:09 EAT", "12:00"]
+    assert got[1].text == "12:06pm EAT: curl showed one server"

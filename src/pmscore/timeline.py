@@ -99,10 +99,41 @@ def _entry(doc: Document, start: int, end: int, times: _Index,
     return TimelineEntry(start=start, end=end, text=text, time=time)
 
 
+# After a time (and its timezone), the separator that makes it an entry label: "12:06pm EAT: "
+_ENTRY_SEP = re.compile(r"^\)?\s*(?::|\s[-\u2013\u2014])\s")
+
+
+def _split_run_on(doc: Document, lines: list[tuple[int, int]], times: _Index,
+                  tzs: _Index) -> list[tuple[int, int]]:
+    """Split lines that run several "HH:MM: event" entries together into one line each."""
+    out = []
+    for s, e in lines:
+        cuts = [s]
+        for t in times.within(s, e)[1:]:
+            end = t.end
+            zone = next(iter(tzs.within(t.end, t.end + 12)), None)
+            if zone is not None and not doc.clean[t.end:zone.start].strip(" ("):
+                end = zone.end
+            if _ENTRY_SEP.match(doc.clean[end:min(e, end + 4)]):
+                cuts.append(t.start)
+        if len(cuts) < 3:  # two entries on a line could be a "from X to Y" sentence
+            out.append((s, e))
+            continue
+        bounds = cuts + [e]
+        for a, b in zip(bounds, bounds[1:]):
+            while b > a and doc.clean[b - 1].isspace():
+                b -= 1
+            if b > a:
+                out.append((a, b))
+    return out
+
+
 def _block_entries(doc: Document, block: Block, times: _Index, dates: _Index,
-                   tz: str | None) -> list[TimelineEntry]:
+                   tz: str | None, tzs: _Index | None = None) -> list[TimelineEntry]:
     """One entry per time-led line when a block holds several, else the block as one."""
     lines = _lines(doc.clean, block.start, block.end)
+    if tzs is not None:
+        lines = _split_run_on(doc, lines, times, tzs)
     led = [(s, e) for s, e in lines
            if (t := times.within(s, e)) and _starts_with_time(doc.clean, s, t[0],
                                                                dates.within(s, e))]
@@ -170,7 +201,7 @@ def entries(doc: Document, sections: Sequence[Section],
                 continue
             start = block.body_start if block.kind == "label" and block.body_start and \
                 not times.within(block.start, block.body_start) else block.start
-            out += _block_entries(doc, replace(block, start=start), times, dates, tz)
+            out += _block_entries(doc, replace(block, start=start), times, dates, tz, tzs)
     if not seen_blocks:
         for block in doc.blocks:
             if block.kind in _SKIP_KINDS:
