@@ -476,3 +476,27 @@ def test_seed_003_junior_blamed():
 def test_seed_004_is_clean():
     r, _ = _run(_seed(4), "PM5")
     assert r.chronological and not r.blame and not r.prompt_pasted
+
+
+# ------------------------------------------------------------------ robustness
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from(["\n", "- ", "## Timeline\n", "10:45 PM", "12:00 AM", "13:06 PM", "UTC",
+                           "GMT+1", " lasted 3 hours", "from 9:00 to 11:00", "human error",
+                           "TBD", "[Date]", "Certainly! Here's", "14-02-2024", "9/10", "|",
+                           "**", "```\n", "resolved", "detected", "Requirements:", " ", "x"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_detect_never_raises_and_spans_are_in_the_text(text):
+    a = analysis_of(text)
+    r = review.detect(a)
+    n = len(a.document.text)
+    for issue in r.consistency_issues:
+        assert 0 <= issue.start <= issue.end <= n
+    for hit in (*r.blame_spans, *r.pasted_spans, *r.filler):
+        assert a.document.text[hit.start:hit.end] == hit.text
+    for f in checks.run(a, None, r, select=("PM5", "PM6", "PM7")):
+        assert a.document.text[f.start:f.end] == f.text
