@@ -212,3 +212,17 @@ def test_pathological_inputs_stay_fast(text: str) -> None:
     t0 = time.perf_counter()
     extract(read(text))
     assert time.perf_counter() - t0 < 8.0
+
+
+def test_components_are_registered_factories_usable_alone() -> None:
+    import spacy
+    from spacy.language import Language
+
+    for name in ("pmscore_lexattrs", "pmscore_numeric", "pmscore_resolve"):
+        assert Language.has_factory(name)
+        assert Language.get_factory_meta(name).default_config
+    nlp = spacy.blank("en")
+    nlp.add_pipe("pmscore_numeric", config={"patterns": "numeric.jsonl"})
+    doc = nlp("Down for 3 hours from 9:45 PM EST.")
+    labels = {(doc.text[s:e], label) for s, e, label, _ in doc.user_data["pmscore_candidates"]}
+    assert {("3 hours", "DURATION"), ("9:45 PM", "TIME"), ("EST", "TIMEZONE")} <= labels

@@ -98,7 +98,8 @@ def compile_numeric_patterns(patterns_file: str, defs_file: str) -> tuple[_Regex
     return tuple(out)
 
 
-@Language.factory("pmscore_lexattrs", default_config={
+@Language.factory("pmscore_lexattrs", assigns=[f"token._.{f}" for f in _TOKEN_FLAGS],
+                  default_config={
     "service_terms": "service_terms.json", "service_names": "services.txt",
     "team_terms": "team_terms.json"})
 def make_lexattrs(nlp: Language, name: str, service_terms: str, service_names: str,
@@ -119,6 +120,12 @@ class LexAttrs:
     """Set the ``Token._.pm_*`` flags the SERVICE/TEAM ruler patterns are written against."""
 
     def __init__(self, service_terms: str, service_names: str, team_terms: str) -> None:
+        self.files = (service_terms, service_names, team_terms)
+        self.ready = False
+
+    def initialize(self, get_examples: Any = None, *, nlp: Language | None = None) -> None:
+        """Load the lexicons named in the config (called on first use if not before)."""
+        service_terms, service_names, team_terms = self.files
         svc = read_json("lexicons", service_terms)
         team = read_json("lexicons", team_terms)
         names = [n.lower() for n in read_lines("lexicons", service_names)]
@@ -130,8 +137,11 @@ class LexAttrs:
         self.team_solo = {w.lower() for w in team["standalone_heads"]}
         self.team_mods = {w.lower() for w in team["modifiers"]}
         self.tz_abbrevs = {t for t in read_lines("lexicons", "timezones.txt") if t.isupper()}
+        self.ready = True
 
     def __call__(self, doc: Doc) -> Doc:
+        if not self.ready:
+            self.initialize()
         merge_hyphenated(doc)
         b = _BIT
         flags = [0] * len(doc)
@@ -176,7 +186,8 @@ class LexAttrs:
         return doc
 
 
-@Language.factory("pmscore_numeric", default_config={
+@Language.factory("pmscore_numeric", assigns=["doc.user_data"],
+                  default_config={
     "patterns": "numeric.jsonl", "defs": "defs.json"})
 def make_numeric(nlp: Language, name: str, patterns: str, defs: str) -> "NumericMatcher":
     return NumericMatcher(patterns, defs)
@@ -186,9 +197,18 @@ class NumericMatcher:
     """Regex matches for times, dates, timezones, durations, percents, counts and money."""
 
     def __init__(self, patterns: str, defs: str) -> None:
-        self.patterns = compile_numeric_patterns(patterns, defs)
+        self.files = (patterns, defs)
+        self.patterns: tuple[_Regex, ...] = ()
+        self.ready = False
+
+    def initialize(self, get_examples: Any = None, *, nlp: Language | None = None) -> None:
+        """Compile the regex patterns named in the config (on first use if not before)."""
+        self.patterns = compile_numeric_patterns(*self.files)
+        self.ready = True
 
     def __call__(self, doc: Doc) -> Doc:
+        if not self.ready:
+            self.initialize()
         cands: list[tuple[int, int, str, int]] = []
         text = doc.text
         for pat in self.patterns:
@@ -205,7 +225,8 @@ class NumericMatcher:
         return doc
 
 
-@Language.factory("pmscore_resolve", default_config={"ruler_key": RULER_KEY})
+@Language.factory("pmscore_resolve", assigns=["doc.spans", "doc.user_data"],
+                  default_config={"ruler_key": RULER_KEY})
 def make_resolve(nlp: Language, name: str, ruler_key: str) -> "Resolver":
     return Resolver(ruler_key)
 
@@ -296,6 +317,11 @@ def build_nlp() -> Language:
     ruler.add_patterns(_ruler_patterns())
     nlp.add_pipe("pmscore_numeric")
     nlp.add_pipe("pmscore_resolve")
+    # Our components load their data here; nlp.initialize() is not called because it would
+    # clear the span ruler's patterns.
+    for _name, proc in nlp.pipeline:
+        if isinstance(proc, (LexAttrs, NumericMatcher)):
+            proc.initialize(nlp=nlp)
     return nlp
 
 
