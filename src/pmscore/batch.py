@@ -24,6 +24,7 @@ from typing import Any
 from pmscore.collect import Item
 from pmscore.errors import PmscoreError
 from pmscore.inputs import DEFAULT_MAX_BYTES, load_path
+from pmscore.limits import DEFAULT_TIME_BUDGET, TimeBudgetExceeded, time_budget as _time_budget
 from pmscore.types import Report, Result
 
 GradeFn = Callable[..., Report]
@@ -59,8 +60,13 @@ def _default_grade() -> GradeFn:
 
 
 def grade_path(path: str, max_bytes: int = DEFAULT_MAX_BYTES, keep_text: bool = False,
-               grade_fn: GradeFn | None = None, id: str | None = None) -> Row:
-    """Load and grade one file; any failure becomes an error row (never raises)."""
+               grade_fn: GradeFn | None = None, id: str | None = None,
+               time_budget: float | None = DEFAULT_TIME_BUDGET) -> Row:
+    """Load and grade one file; any failure becomes an error row (never raises).
+
+    Grading that runs past ``time_budget`` seconds (None or <= 0: no limit) becomes an error
+    row with code ``"time-budget"`` (see :mod:`pmscore.limits`).
+    """
     rid = path if id is None else id
     try:
         text = load_path(path, max_bytes=max_bytes)
@@ -68,7 +74,10 @@ def grade_path(path: str, max_bytes: int = DEFAULT_MAX_BYTES, keep_text: bool = 
         return Row(path=path, id=rid, error_code=exc.code, error_message=exc.message)
     try:
         fn = grade_fn or _default_grade()
-        report = fn(text, path=path)
+        with _time_budget(time_budget, path):
+            report = fn(text, path=path)
+    except TimeBudgetExceeded as exc:
+        return Row(path=path, id=rid, error_code=exc.code, error_message=exc.message)
     except Exception as exc:  # a bug must not lose the row: report it as an error row
         return Row(path=path, id=rid, error_code="internal",
                    error_message=f"{path}: internal error while grading: "
@@ -77,13 +86,14 @@ def grade_path(path: str, max_bytes: int = DEFAULT_MAX_BYTES, keep_text: bool = 
 
 
 def grade_item(item: Item, max_bytes: int = DEFAULT_MAX_BYTES, keep_text: bool = False,
-               grade_fn: GradeFn | None = None) -> Row:
+               grade_fn: GradeFn | None = None,
+               time_budget: float | None = DEFAULT_TIME_BUDGET) -> Row:
     """Grade one collected item; an item that already carries an error becomes its error row."""
     if item.error_code is not None:
         return Row(path=item.path, id=item.id, error_code=item.error_code,
                    error_message=item.error_message or item.path)
     return grade_path(item.path, max_bytes=max_bytes, keep_text=keep_text, grade_fn=grade_fn,
-                      id=item.id)
+                      id=item.id, time_budget=time_budget)
 
 
 def _as_items(inputs: Iterable[Item | str]) -> list[Item]:
@@ -106,8 +116,10 @@ def _init_worker(grade_fn: GradeFn | None) -> None:
         pass
 
 
-def _grade_chunk(items: Sequence[Item], max_bytes: int, keep_text: bool) -> list[Row]:
-    return [grade_item(it, max_bytes=max_bytes, keep_text=keep_text, grade_fn=_worker_grade)
+def _grade_chunk(items: Sequence[Item], max_bytes: int, keep_text: bool,
+                 time_budget: float | None = DEFAULT_TIME_BUDGET) -> list[Row]:
+    return [grade_item(it, max_bytes=max_bytes, keep_text=keep_text, grade_fn=_worker_grade,
+                       time_budget=time_budget)
             for it in items]
 
 
@@ -144,7 +156,8 @@ def _crash_row(item: Item, why: str) -> Row:
 
 
 def _parallel(items: list[Item], jobs: int, max_bytes: int, keep_text: bool,
-              grade_fn: GradeFn | None) -> Iterator[Row]:
+              grade_fn: GradeFn | None,
+              time_budget: float | None = DEFAULT_TIME_BUDGET) -> Iterator[Row]:
     chunk = max(1, min(8, len(items) // (jobs * 8)))
     chunks = [items[i:i + chunk] for i in range(0, len(items), chunk)]
     window = 2 * jobs
@@ -163,7 +176,7 @@ def _parallel(items: list[Item], jobs: int, max_bytes: int, keep_text: bool,
             nxt = next(todo, None)
             if nxt is None:
                 return
-            pending.append((nxt, ex.submit(_grade_chunk, nxt, max_bytes, keep_text)))
+            pending.append((nxt, ex.submit(_grade_chunk, nxt, max_bytes, keep_text, time_budget)))
 
     finished = False
     try:
@@ -183,7 +196,7 @@ def _parallel(items: list[Item], jobs: int, max_bytes: int, keep_text: bool,
                 for p in lost:
                     for item in p:
                         try:
-                            row = ex.submit(_grade_chunk, [item], max_bytes, keep_text).result()[0]
+                            row = ex.submit(_grade_chunk, [item], max_bytes, keep_text, time_budget).result()[0]
                         except BrokenProcessPool:
                             row = _crash_row(item, "terminated abruptly")
                             _terminate(ex)
@@ -199,7 +212,7 @@ def _parallel(items: list[Item], jobs: int, max_bytes: int, keep_text: bool,
                 rows = []
                 for item in part:
                     try:
-                        rows.extend(ex.submit(_grade_chunk, [item], max_bytes, keep_text).result())
+                        rows.extend(ex.submit(_grade_chunk, [item], max_bytes, keep_text, time_budget).result())
                     except Exception as exc2:
                         rows.append(Row(path=item.path, id=item.id, error_code="internal",
                                         error_message=f"{item.path}: internal error: "
@@ -218,21 +231,25 @@ def _parallel(items: list[Item], jobs: int, max_bytes: int, keep_text: bool,
 
 def iter_results(inputs: Iterable[Item | str], max_bytes: int = DEFAULT_MAX_BYTES,
                  keep_text: bool = False, jobs: int = 1,
-                 grade_fn: GradeFn | None = None) -> Iterator[Row]:
+                 grade_fn: GradeFn | None = None,
+                 time_budget: float | None = DEFAULT_TIME_BUDGET) -> Iterator[Row]:
     """Grade inputs (items or plain paths), yielding exactly one row per input, in input order.
 
     ``jobs`` > 1 grades in that many worker processes; with 1 (or a single input) no pool is
     started. ``grade_fn`` replaces the pipeline (tests); it must be picklable by reference (a
-    module-level function) when ``jobs`` > 1.
+    module-level function) when ``jobs`` > 1. ``time_budget``: seconds per document
+    (None or <= 0: no limit), enforced in the process that grades.
     """
     items = _as_items(inputs)
     jobs = max(1, int(jobs))
     readable = sum(1 for it in items if it.error_code is None)
     if jobs == 1 or readable <= 1:
         for item in items:
-            yield grade_item(item, max_bytes=max_bytes, keep_text=keep_text, grade_fn=grade_fn)
+            yield grade_item(item, max_bytes=max_bytes, keep_text=keep_text, grade_fn=grade_fn,
+                             time_budget=time_budget)
         return
-    yield from _parallel(items, min(jobs, readable), max_bytes, keep_text, grade_fn)
+    yield from _parallel(items, min(jobs, readable), max_bytes, keep_text, grade_fn,
+                         time_budget)
 
 
 def default_jobs() -> int:

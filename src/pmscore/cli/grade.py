@@ -10,6 +10,7 @@ import typer
 
 from pmscore.cli import EXIT_FAIL_UNDER, EXIT_OK, EXIT_USAGE, app
 from pmscore.inputs import DEFAULT_MAX_BYTES
+from pmscore.limits import DEFAULT_TIME_BUDGET
 
 EXIT_INTERRUPTED = 130
 
@@ -29,6 +30,10 @@ def grade(
         "--fail-under", help="Exit 1 when a document scores under this (0-100).")] = None,
     max_bytes: Annotated[int, typer.Option("--max-bytes",
                                            help="Refuse inputs larger than this.")] = DEFAULT_MAX_BYTES,
+    time_budget: Annotated[float, typer.Option(
+        "--time-budget", help="Seconds one document may take to grade; over it, the document "
+                              "gets a 'time-budget' error row (0: no limit).")
+    ] = DEFAULT_TIME_BUDGET,
     jobs: Annotated[Optional[int], typer.Option(
         "--jobs", "-j", min=1, help="Worker processes (default: the number of usable cores).",
         show_default=False)] = None,
@@ -104,7 +109,8 @@ def grade(
         else:
             typer.echo(msg, err=True)
 
-    rows = iter_results(items, max_bytes=max_bytes, keep_text=keep_text, jobs=n_jobs)
+    rows = iter_results(items, max_bytes=max_bytes, keep_text=keep_text, jobs=n_jobs,
+                        time_budget=time_budget)
     try:
         renderer = renderer_cls(out)
         renderer.start()
