@@ -56,6 +56,7 @@ def test_timezone_on_another_line_is_not_attached() -> None:
 def test_datetime_keeps_date_and_clock_apart() -> None:
     ents = extract_text("Incident start: March 15, 2024 14:30 UTC, then 2024-03-16T09:05:00Z.")
     assert _texts(ents, "DATE") == ["March 15, 2024", "2024-03-16"]
+    assert [e.norm for e in ents if e.label == "DATE"] == ["2024-03-15", "2024-03-16"]
     assert _one(ents, "TIME", "14:30").norm == "14:30 UTC"
     assert _one(ents, "TIME", "09:05:00").minutes == 9 * 60 + 5
 

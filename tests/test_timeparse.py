@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pmscore.timeparse import minutes_between, parse_clock, parse_duration
+from pmscore.timeparse import minutes_between, parse_clock, parse_date, parse_duration
 
 
 @pytest.mark.parametrize(
@@ -94,3 +94,25 @@ def test_12h_clock_matches_24h_reading(h: int, m: int, ap: str) -> None:
 @given(st.integers(0, 1439), st.integers(0, 1439))
 def test_minutes_between_inverts_addition(a: int, b: int) -> None:
     assert (a + minutes_between(a, b)) % 1440 == b
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-03-15", (2024, 3, 15)),
+        ("March 15, 2024", (2024, 3, 15)),
+        ("10th of May 2023", (2023, 5, 10)),
+        ("23rd Nov 2020", (2020, 11, 23)),
+        ("13-01-2023", (2023, 1, 13)),
+        ("12/25/23", (2023, 12, 25)),
+        ("Monday, March 15th", (None, 3, 15)),
+        ("Sept. 3", (None, 9, 3)),
+    ],
+)
+def test_parse_date(text: str, expected: tuple[int | None, int, int]) -> None:
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["01/02/2023", "Foo 3", "2024-13-01", "March 40", ""])
+def test_parse_date_refuses_ambiguous_or_invalid(text: str) -> None:
+    assert parse_date(text) is None

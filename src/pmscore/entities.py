@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from pmscore.nlp import USER_DATA_KEY, get_nlp
 from pmscore.resources import read_lines
-from pmscore.timeparse import parse_clock, parse_duration
+from pmscore.timeparse import parse_clock, parse_date, parse_duration
 from pmscore.types import Document, Entity
 
 # Text allowed between a time and the timezone that belongs to it.
@@ -96,6 +96,13 @@ def _make(label: str, start: int, end: int, text: str) -> Entity | None:
         minutes = parse_duration(text)
         return Entity(label, start, end, text, norm=None if minutes is None else str(minutes),
                       minutes=minutes)
+    if label == "DATE":
+        parsed = parse_date(text)
+        if parsed is None:
+            return Entity(label, start, end, text)
+        y, mo, d = parsed
+        return Entity(label, start, end, text,
+                      norm=f"{y:04d}-{mo:02d}-{d:02d}" if y else f"--{mo:02d}-{d:02d}")
     if label == "PERCENT":
         m = _PERCENT_NUM.search(text)
         return Entity(label, start, end, text, norm=m.group(0) if m else None)

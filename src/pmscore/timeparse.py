@@ -229,3 +229,49 @@ def minutes_between(a: int, b: int) -> int:
     A later-looking ``a`` means the interval crossed midnight: 23:30 -> 00:15 is 45 minutes.
     """
     return (b - a) % MINUTES_PER_DAY
+
+
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_NUM_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$")
+_WORD_DATE = re.compile(
+    r"(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>[a-z]+)\.?"
+    r"|(?P<m2>[a-z]+)\.?\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?)(?:,?\s+(?P<y>\d{4}))?$")
+
+
+def parse_date(text: str) -> tuple[int | None, int, int] | None:
+    """Read a calendar date: ``(year or None, month, day)``, or None if unreadable/ambiguous.
+
+    "2024-03-15", "March 15, 2024", "15th of March", "23rd Nov 2020", "13-01-2023". For
+    all-number dates the order is taken from whichever part cannot be a month
+    ("13-01-2023" is day-first); "01/02/2023" could be either and gives None rather than a
+    guess, so checks never compare dates on a coin toss.
+    """
+    s = " ".join(text.lower().replace(",", ", ").split())
+    s = re.sub(r"^(?:the\s+)?(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?(?:the\s+)?", "", s)
+    s = s.replace(" ,", ",")
+    m = _ISO_DATE.fullmatch(s)
+    if m:
+        y, mo, d = (int(g) for g in m.groups())
+        return (y, mo, d) if 1 <= mo <= 12 and 1 <= d <= 31 else None
+    m = _NUM_DATE.fullmatch(s)
+    if m:
+        a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        y = y + 2000 if y < 100 else y
+        if a > 12 and 1 <= b <= 12 and a <= 31:
+            return y, b, a
+        if b > 12 and 1 <= a <= 12 and b <= 31:
+            return y, a, b
+        if a == b and 1 <= a <= 12:
+            return y, a, a
+        return None
+    m = _WORD_DATE.fullmatch(s)
+    if m:
+        month_word = m.group("m1") or m.group("m2")
+        day = int(m.group("d1") or m.group("d2"))
+        month = _MONTHS.get(month_word[:3])
+        if month is None or not 1 <= day <= 31:
+            return None
+        return (int(m.group("y")) if m.group("y") else None), month, day
+    return None
