@@ -237,6 +237,20 @@ Timeline
     assert r.chronological and r.consistency_issues == ()
 
 
+def test_summary_date_disagrees_with_timeline_dates():
+    text = """Issue Summary
+On June 10, 2023 the API failed.
+
+Timeline
+- May 10, 2023 08:00 UTC - Alert fired.
+- May 10, 2023 09:00 UTC - Service restored.
+"""
+    fs = findings(text, "PM503")
+    assert any("10/6" in f.message and "10/5" in f.message for f in fs)
+    same = text.replace("June 10", "May 10")
+    assert not any("dated" in f.message for f in findings(same, "PM503"))
+
+
 def test_stated_duration_disagrees_with_start_end():
     text = """Issue Summary
 The outage lasted 3 hours, from 14:00 to 15:30 UTC.

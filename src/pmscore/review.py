@@ -292,6 +292,17 @@ def _date_on(line: str) -> tuple[int, int, int] | None:
     return best[1] if best else None
 
 
+def _days_apart(a: tuple[int, int, int], b: tuple[int, int, int]) -> int:
+    """Days between two dates; a missing year is taken from the other date."""
+    from datetime import date
+
+    ya, yb = a[0] or b[0] or 2000, b[0] or a[0] or 2000
+    try:
+        return abs((date(ya, a[1], a[2]) - date(yb, b[1], b[2])).days)
+    except ValueError:
+        return 0
+
+
 def _date_cmp(a: tuple[int, int, int], b: tuple[int, int, int]) -> int:
     if a[0] and b[0] and a[0] != b[0]:
         return -1 if a[0] < b[0] else 1
@@ -338,7 +349,9 @@ def _timeline(analysis: Analysis, times: list[_Time], lines: _Lines) -> list[_En
     prev_ln = -1
     for ln in sorted(by_line):
         ls, le = lines.bounds(ln)
-        date = _date_on(doc.text[ls:le])
+        t = by_line[ln]
+        # the entry's own date: before its time, or right after it ("12:20 AM on May 15")
+        date = _date_on(doc.text[ls:t.start]) or _date_on(doc.text[t.end:min(le, t.end + 25)])
         if date is None:
             # a date written on its own line before the entry ("Monday, May 14th:")
             for k in range(ln - 1, prev_ln if prev_ln >= 0 else max(-1, ln - 4), -1):
@@ -662,6 +675,24 @@ def _consistency(analysis: Analysis, times: list[_Time], entries: list[_Entry]) 
                 (("stated_minutes", dur), ("computed_minutes", computed),
                  ("difference", abs(computed - dur)))))
         break
+
+    # 5b. the summary's date against the timeline's dates
+    tl_dates = [e.date for e in entries if e.date is not None]
+    if tl_dates:
+        sum_dates = []
+        for line_m in re.finditer(r"[^\n]+", doc.text[span[0]:span[1]]):
+            d = _date_on(line_m.group(0))
+            if d is not None:
+                sum_dates.append((d, span[0] + line_m.start(), span[0] + line_m.end()))
+        if sum_dates and not any(_days_apart(d, t) <= 1 for d, _, _ in sum_dates
+                                 for t in tl_dates):
+            d, a, b = sum_dates[0]
+            first = next(e for e in entries if e.date is not None)
+            issues.append(Issue(
+                "date_mismatch",
+                f"summary is dated {d[2]}/{d[1]} but the timeline's entries are dated "
+                f"{first.date[2]}/{first.date[1]}",  # type: ignore[index]
+                first.time.start, first.time.end, a, b))
 
     # 6. a stats block ("Time to recovery: 389 minutes") that no pair of timeline entries gives
     abs_times = _absolute(entries)

@@ -20,7 +20,7 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "PM501": ("backwards", "date_backwards"),
     "PM502": ("ampm_flip", "ampm_24h", "summary_start_ampm", "ampm_missing"),
     "PM503": ("summary_end_mismatch", "detection_before_start", "start_mismatch",
-              "stats_mismatch"),
+              "stats_mismatch", "date_mismatch"),
     "PM504": ("duration_mismatch",),
     "PM505": ("timezone_conflict",),
 }
