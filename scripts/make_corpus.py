@@ -895,14 +895,20 @@ DETECTION = {
                    "Datadog paged the @TEAM about a spike in 5xx responses.",
                    "An uptime check reported the @SVC as down.",
                    "Our Prometheus alert on latency went off and the @TEAM was paged.",
-                   "Automated monitoring detected a spike in failures on the @SVC."],
+                   "Automated monitoring detected a spike in failures on the @SVC.",
+                   "Grafana alert: error rate of the @SVC above threshold; the @TEAM was notified.",
+                   "PagerDuty woke up the @TEAM with a latency alert for the @SVC.",
+                   "A health check failure on the @SVC triggered an alert."],
     "customer": ["A customer complained on Twitter that the @SVC was down.",
                  "Support received the first tickets from users who could not use the @SVC.",
                  "Several customers emailed that the @SVC was not working.",
-                 "A client called the help desk about errors on the @SVC."],
+                 "A client called the help desk about errors on the @SVC.",
+                 "Users started posting screenshots of errors from the @SVC in the community forum.",
+                 "The {T:sales team} forwarded complaints from two large customers about the @SVC."],
     "engineer": ["An engineer noticed errors while testing the @SVC.",
                  "The @TEAM noticed the @SVC was slow while working on another ticket.",
-                 "I noticed that the @SVC was not loading when I opened it."],
+                 "I noticed that the @SVC was not loading when I opened it.",
+                 "A {T:developer} saw errors from the @SVC in the logs during a code review."],
     "other": ["A security researcher emailed us about strange behaviour of the @SVC.",
               "A partner company reported that their integration with the @SVC was failing."],
 }
@@ -912,11 +918,15 @@ INVESTIGATE = ["The @TEAM started investigating and checked the logs of the @SVC
                "Reviewed the dashboards and error logs.",
                "Ran curl against the @SVC and saw the errors.",
                "Compared the current configuration with the last known good one.",
-               "Looked at CPU, memory and disk graphs of the hosts."]
+               "Looked at CPU, memory and disk graphs of the hosts.",
+               "Checked the service status with systemctl and read the journal.",
+               "Tried to reproduce the problem in staging, without success.",
+               "Grepped the application logs for the first error of the day."]
 ESCALATE = ["Escalated the incident to the @TEAM2.", "The incident was escalated to the @TEAM2 and the engineering manager.",
             "Paged the @TEAM2 for help.", "Brought in the @TEAM2."]
 RECOVER = ["Service fully restored; error rate back to normal.", "The @SVC was back online and fully operational.",
-           "All checks green, incident closed.", "Traffic back to normal levels."]
+           "All checks green, incident closed.", "Traffic back to normal levels.",
+           "Monitoring confirmed recovery; incident resolved.", "Users confirmed that the @SVC worked again."]
 
 LESSONS = [
     "What went well: the rollback took less than five minutes once we decided to do it.",
@@ -1328,12 +1338,17 @@ def compose(plan: Plan, rng: random.Random, doc_id: str) -> Composed:
         f"About {users} customers could not use the @SVC, roughly {{P:{pct_core}}} of daily users.",
         f"The error rate reached {{P:{pct_core}}} and an estimated {users} users saw failures.",
         f"{users[0].upper() + users[1:]} users were affected and we lost an estimated $12,000 in orders.",
+        f"Roughly {{P:{pct_core}}} of API calls returned errors, and about {users} sessions were interrupted.",
+        f"{{P:{pct_core}}} of the traffic was lost during the outage.",
+        f"Support received {rng.randint(20, 400)} tickets, and about {{P:{pct_core}}} of active users could not work.",
     ])
     impact_u_frag = rng.choice([
         "Users could not use the @SVC and many of them complained.",
         "A lot of users were affected and could not complete their work.",
         "Customers experienced errors and slow pages on the @SVC.",
         "All users were affected.", "The impact on users was significant.",
+        "Everyone who tried to use the @SVC saw an error page.", "Some customers were unhappy and wrote to support.",
+        "The business was heavily impacted.", "Users experienced slowness and errors for the whole period.",
     ])
     impact_frag = impact_q_frag if plan.impact_q else impact_u_frag
     if plan.summary:
@@ -1351,6 +1366,9 @@ def compose(plan: Plan, rng: random.Random, doc_id: str) -> Composed:
                     f"The outage lasted from {{C:{ts0}}}{Ztag} to {{C:{ts1}}}{Ztag} on {date_str}.",
                     f"On {date_str}, from {{C:{ts0}}} to {{C:{ts1}}}{Ztag}, the service was degraded.",
                     f"It started at {{C:{ts0}}}{Ztag} and was resolved at {{C:{ts1}}}{Ztag}.",
+                    f"Start: {date_str} {{C:{ts0}}}{Ztag}. End: {{C:{ts1}}}{Ztag}.",
+                    f"Between {{C:{ts0}}} and {{C:{ts1}}}{Ztag} on {date_str} the service was unavailable.",
+                    f"The incident began on {date_str} at {{C:{ts0}}}{Ztag}; full service was restored at {{C:{ts1}}}{Ztag}.",
                 ])
                 summary_facts.update(start_time=True, end_time=True, duration=True, timezone=plan.tz)
                 if plan.dur_stated or plan.chrono_break == "duration":
