@@ -227,3 +227,12 @@ def test_components_are_registered_factories_usable_alone() -> None:
     doc = nlp("Down for 3 hours from 9:45 PM EST.")
     labels = {(doc.text[s:e], label) for s, e, label, _ in doc.user_data["pmscore_candidates"]}
     assert {("3 hours", "DURATION"), ("9:45 PM", "TIME"), ("EST", "TIMEZONE")} <= labels
+
+
+def test_slash_and_hyphen_compounds_build_mentions() -> None:
+    ents = extract_text("The CI/CD pipeline broke; the SRE/sysadmin teams and the on-call "
+                        "engineer fixed the e-commerce website and the payment processing "
+                        "service.")
+    assert "CI/CD pipeline" in _texts(ents, "SERVICE")
+    assert {"e-commerce website", "payment processing service"} <= set(_texts(ents, "SERVICE"))
+    assert _texts(ents, "TEAM") == ["SRE/sysadmin teams", "on-call engineer"]

@@ -161,7 +161,9 @@ class LexAttrs:
             name = low in self.svc_names
             head = low in self.svc_heads
             weak = low in self.svc_weak
-            mod = name or acronym or low in self.svc_mods
+            parts = re.split(r"[-/]", low) if ("/" in low or "-" in low) else None
+            mod = name or acronym or low in self.svc_mods or bool(
+                parts and all(p in self.svc_mods for p in parts))
             f = 0
             if name:
                 f |= b["pm_svc_name"]
@@ -179,7 +181,8 @@ class LexAttrs:
                 f |= b["pm_team_head"]
             if low in self.team_solo:
                 f |= b["pm_team_solo"]
-            if acronym or low in self.team_mods:
+            if acronym or low in self.team_mods or (parts and all(
+                    p in self.team_mods or p in self.team_heads for p in parts)):
                 f |= b["pm_team_mod"]
             flags[tok.i] = f
         doc.user_data[FLAGS_KEY] = flags
@@ -265,8 +268,13 @@ class Resolver:
         return doc
 
 
+_JOINERS = frozenset({"-", "/"})
+
+
 def merge_hyphenated(doc: Doc) -> None:
     """Merge letter-hyphen-letter runs ("on-call", "e-commerce", "three-hour") into one token.
+
+    Slash pairs of words ("CI/CD", "SRE/sysadmin") are merged the same way.
 
     Done per document instead of changing the tokenizer's infix rules, because rebuilding the
     tokenizer costs about half a second of cold start and documents are short.
@@ -277,10 +285,10 @@ def merge_hyphenated(doc: Doc) -> None:
     n = len(doc)
     while i < n - 2:
         a = doc[i]
-        if a.is_alpha and not a.whitespace_ and doc[i + 1].text == "-" \
+        if a.is_alpha and not a.whitespace_ and doc[i + 1].text in _JOINERS \
                 and not doc[i + 1].whitespace_ and doc[i + 2].is_alpha:
             j = i + 2
-            while j + 2 < n and not doc[j].whitespace_ and doc[j + 1].text == "-" \
+            while j + 2 < n and not doc[j].whitespace_ and doc[j + 1].text in _JOINERS \
                     and not doc[j + 1].whitespace_ and doc[j + 2].is_alpha:
                 j += 2
             spans.append(doc[i:j + 1])
