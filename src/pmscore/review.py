@@ -385,7 +385,8 @@ def _is_entry_lead(lead: str) -> bool:
 def _summary_span(analysis: Analysis, entries: list[_Entry]) -> tuple[int, int]:
     """The summary part: labelled summary/impact sections, else the text before the timeline."""
     spans = [(s.start, s.end) for s in analysis.sections if s.label in ("summary", "impact")]
-    first_tl = entries[0].time.start if entries else len(analysis.document.text)
+    text = analysis.document.text
+    first_tl = text.rfind("\n", 0, entries[0].time.start) + 1 if entries else len(text)
     tl_secs = [s.start for s in analysis.sections if s.label == "timeline"]
     if tl_secs:
         first_tl = min(first_tl, min(tl_secs))
