@@ -778,10 +778,13 @@ def _rewrite(kind: str, sentence: str, doc_text: str) -> str:
             obj = "the " + m.group(1)
             break
     proc = data["default_process"]
-    for p in data["processes"]:
-        if re.search(r"\b" + re.escape(p) + r"\b", low) or re.search(
-                r"\b" + re.escape(p) + r"\b", doc_text.lower()):
-            proc = p
+    found = False
+    for where in (low, doc_text.lower()):  # the blamed sentence first, then the document
+        for p in data["processes"]:
+            if re.search(r"\b" + re.escape(p) + r"\b", where):
+                proc, found = p, True
+                break
+        if found:
             break
     tpl = data["templates"].get(kind, data["templates"]["person_act"])
     return tpl.format(object=obj, process=proc)
