@@ -13,8 +13,13 @@ Line and column numbers are 1-based.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 SECTION_LABELS: tuple[str, ...] = (
     "summary",
@@ -68,12 +73,17 @@ class Document:
     # Why the reader thinks this is not a postmortem ("link-only", "image-only", ...), or None.
     not_postmortem_reason: str | None = None
 
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        """Offsets where each line starts; ``\r\n``, lone ``\r`` and ``\n`` all end a line
+        (as the reader counts them), computed once so findings cost O(log n) each."""
+        return [0] + [m.end() for m in _LINE_BREAK.finditer(self.text)]
+
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a character offset."""
         offset = max(0, min(offset, len(self.text)))
-        line = self.text.count("\n", 0, offset) + 1
-        last_nl = self.text.rfind("\n", 0, offset)
-        return line, offset - last_nl
+        i = bisect_right(self._line_starts, offset) - 1
+        return i + 1, offset - self._line_starts[i] + 1
 
 
 @dataclass(frozen=True)
