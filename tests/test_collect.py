@@ -101,3 +101,11 @@ def test_symlinked_folders_are_not_followed(tmp_path):
     _touch(sub / "a.md")
     (sub / "link").symlink_to(tmp_path / "outside", target_is_directory=True)
     assert [i.id for i in collect([str(sub)])] == ["a.md"]
+
+
+def test_clashing_ids_fall_back_to_paths(tmp_path):
+    a = _touch(tmp_path / "one" / "README.md")
+    b = _touch(tmp_path / "two" / "README.md")
+    c = _touch(tmp_path / "two" / "other.md")
+    items = collect([str(tmp_path / "one"), str(tmp_path / "two")])
+    assert [i.id for i in items] == [str(a), str(b), "other.md"]

@@ -176,7 +176,17 @@ def collect(paths: Iterable[str] = (), pattern: str | None = None,
                 continue
             seen.add(key)
             items.append(item)
-    return items
+    return _unique_ids(items)
+
+
+def _unique_ids(items: list[Item]) -> list[Item]:
+    """Ids must tell rows apart (gradebook, --similar): two folders given on the command line
+    may both hold ``README.md``; such clashing ids fall back to the path."""
+    from collections import Counter
+    from dataclasses import replace
+
+    counts = Counter(it.id for it in items)
+    return [replace(it, id=it.path) if counts[it.id] > 1 else it for it in items]
 
 
 def iter_paths(items: Iterable[Item]) -> Iterator[str]:
