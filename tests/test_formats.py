@@ -209,3 +209,29 @@ def test_github_a_message_cannot_inject_a_command():
     line = _render("github", [Row(path="a.md", id="a", report=_report("a.md", (f,)))])
     assert line.count("\n") == 2  # the finding and the score notice, nothing else
     assert "\n::error::injected" not in line
+
+
+def test_sarif_of_real_reports_is_valid(validator):
+    """End to end: the examples graded by the real pipeline give a schema-valid log whose
+    regions point at the finding's text."""
+    from pmscore.batch import iter_results
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    rows = list(iter_results(sorted(str(p) for p in examples.iterdir()), keep_text=True))
+    log = json.loads(_render("sarif", rows))
+    errors = list(validator.iter_errors(log))
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+    results = log["runs"][0]["results"]
+    assert results
+    texts = {r.path: r.text for r in rows}
+    for res in results:
+        loc = res["locations"][0]["physicalLocation"]
+        region = loc["region"]
+        if "snippet" not in region:
+            continue
+        text = texts[loc["artifactLocation"]["uri"].removeprefix("file://")]
+        lines = text.split("\n")
+        if region["startLine"] == region["endLine"]:
+            line = lines[region["startLine"] - 1]
+            assert line[region["startColumn"] - 1:region["endColumn"] - 1] == \
+                region["snippet"]["text"]
