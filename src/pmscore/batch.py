@@ -109,11 +109,11 @@ def _init_worker(grade_fn: GradeFn | None) -> None:
     """Load the pipeline once per worker; leave Ctrl-C to the parent, which stops the pool."""
     global _worker_grade
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker_grade = grade_fn or _default_grade()
     try:
+        _worker_grade = grade_fn or _default_grade()
         _worker_grade(_WARMUP_TEXT, path=None)
-    except Exception:  # the real documents will report the problem as error rows
-        pass
+    except Exception:  # an initializer that raises breaks the whole pool; instead each
+        pass           # document reports the problem in its own error row
 
 
 def _grade_chunk(items: Sequence[Item], max_bytes: int, keep_text: bool,
