@@ -38,6 +38,11 @@ def fake_grade(text: str, path: str | None = None) -> Report:
                   section_scores={"summary": 50.0}, findings=(f,), labels={})
 
 
+def broken_grade(text: str, path: str | None = None) -> Report:
+    """A pipeline that cannot work at all (fails on the worker's warm-up too)."""
+    raise RuntimeError("model file missing")
+
+
 def _docs(tmp_path: Path, n: int) -> list[str]:
     paths = []
     for i in range(n):
@@ -90,6 +95,14 @@ def test_worker_crash_gives_an_error_row_for_that_document_only(tmp_path):
     assert [r.path for r in rows] == paths
     assert rows[5].error_code == "worker-crashed"
     assert all(r.ok for i, r in enumerate(rows) if i != 5)
+
+
+def test_broken_pipeline_in_workers_gives_error_rows(tmp_path):
+    paths = _docs(tmp_path, 6)
+    rows = list(iter_results(paths, grade_fn=broken_grade, jobs=2))
+    assert [r.path for r in rows] == paths
+    assert {r.error_code for r in rows} == {"internal"}
+    assert all("model file missing" in r.error_message for r in rows)
 
 
 def test_stopping_early_terminates_the_workers(tmp_path):
