@@ -92,11 +92,16 @@ def combine_rootcause(rc: RootCause, models: Models, context: str,
     """Vote between the rule's specificity and the model's probabilities.
 
     ``missing`` (no statement) stays the rules' call. Otherwise the rule's label counts as a
-    one-hot vote of weight ``rule_weight`` against the model's probabilities.
+    one-hot vote of weight ``rule_weight`` against the model's probabilities, and the model's
+    label wins only when its vote beats the rule's by at least ``min_margin``: the model was
+    trained on generated text and is about as good as the rules on real text, so it should
+    only overturn them when it is clearly confident (data/ml.json).
     """
     if models.rootcause is None or rc.specificity == "missing" or not rc.text.strip():
         return rc
-    w = float(_combine()["rootcause"]["rule_weight"])
+    conf = _combine()["rootcause"]
+    w = float(conf["rule_weight"])
+    margin = float(conf.get("min_margin", 0.0))
     x = [{"text": rc.text, "context": context, "services": list(services)}]
     proba = models.rootcause.predict_proba(x)[0]
     classes = [str(c) for c in models.rootcause.classes_]
@@ -104,17 +109,24 @@ def combine_rootcause(rc: RootCause, models: Models, context: str,
     votes[rc.specificity] = votes.get(rc.specificity, 0.0) + w
     best = max(votes, key=lambda c: votes[c])
     probs = {c: round(float(p), 3) for c, p in zip(classes, proba)}
-    if best == rc.specificity:
+    if best == rc.specificity or votes[best] - votes[rc.specificity] < margin:
         return replace(rc, probability=probs)
     reason = f"{rc.reason}; model vote: {best} (p={probs.get(best, 0):.2f})".lstrip("; ")
     return replace(rc, specificity=best, probability=probs, reason=reason)  # type: ignore[arg-type]
 
 
 def combine_actions(items: tuple[ActionItem, ...], models: Models) -> tuple[ActionItem, ...]:
-    """Average the rule's confidence-weighted vote with the model's probability."""
+    """Average the rule's confidence-weighted vote with the model's probability.
+
+    ``rule_weight`` weighs the rule's vote; the item is actionable when the weighted average
+    reaches ``threshold`` (data/ml.json). The confidence kept is the averaged probability of
+    the side chosen.
+    """
     if models.actions is None or not items:
         return items
-    w = float(_combine()["actions"]["rule_weight"])
+    conf = _combine()["actions"]
+    w = float(conf["rule_weight"])
+    thr = float(conf.get("threshold", 0.5))
     classes = [bool(c) if not isinstance(c, str) else c == "True" for c in models.actions.classes_]
     pos = classes.index(True)
     proba = models.actions.predict_proba([a.text for a in items])[:, pos]
@@ -122,7 +134,7 @@ def combine_actions(items: tuple[ActionItem, ...], models: Models) -> tuple[Acti
     for a, p in zip(items, proba):
         rule_p = a.confidence if a.actionable else 1.0 - a.confidence
         combined = w * rule_p + (1 - w) * float(p)
-        actionable = combined >= 0.5
+        actionable = combined >= thr
         if actionable != a.actionable:
             a = replace(a, actionable=actionable,
                         reason=f"{a.reason}; model vote p(actionable)={float(p):.2f}".lstrip("; "))
