@@ -4,7 +4,11 @@ Reports F1 of ``chronological == false``, of ``blame`` and of ``prompt_pasted`` 
 ``../shared/realworld/dev.jsonl`` (gold labels from the annotation guide schema), and lists the
 disagreements so rules can be tuned on patterns, not on single files.
 
-    .venv/bin/python scripts/measure_review.py [--errors] [--stages auto|reader]
+    .venv/bin/python scripts/measure_review.py [--errors] [--stages auto|reader] [--unlabelled]
+
+``--unlabelled`` also runs the detector on ``../shared/realworld/docs/*.md`` not in the dev set
+and lists every ``prompt_pasted`` positive with what matched, for a by-eye false-alarm check
+(those documents have no labels, so nothing is scored).
 
 ``--stages auto`` uses the full analysis pipeline when every stage imports, else only the
 reader (review.detect then falls back to its own time reading and structure).
@@ -78,6 +82,8 @@ def main() -> int:
     ap.add_argument("--raw", action="store_true",
                     help="score review.detect alone; by default a document the pipeline judges "
                          "not a postmortem gets the guide's empty labels, as labels.build does")
+    ap.add_argument("--unlabelled", action="store_true",
+                    help="list prompt_pasted positives among the realworld docs not in dev")
     args = ap.parse_args()
     path = SHARED / "realworld" / "dev.jsonl"
     if not path.exists():
@@ -114,7 +120,30 @@ def main() -> int:
         print(f"{k:20s} P={p:.2f} R={rc:.2f} F1={f:.2f}  (tp={tp} fp={fp} fn={fn})")
     if args.errors:
         print("\n".join(sorted(errors)))
+    if args.unlabelled:
+        unlabelled(args.stages, args.raw, {r["id"] for r in rows})
     return 0
+
+
+def unlabelled(stages: str, raw: bool, dev_ids: set[str]) -> None:
+    """Print the prompt_pasted positives among the unlabelled realworld documents."""
+    docs = sorted((SHARED / "realworld" / "docs").glob("*.md"))
+    n = pos = 0
+    for path in docs:
+        if path.stem in dev_ids:
+            continue
+        n += 1
+        analysis = build(path.read_text(encoding="utf-8", errors="replace"), stages)
+        rev = review.detect(analysis)
+        if not rev.prompt_pasted or (stages == "auto" and not raw and
+                                     not _is_postmortem(analysis)):
+            continue
+        pos += 1
+        kinds = sorted({h.kind for h in rev.pasted_spans})
+        print(f"POS {path.stem} ({', '.join(kinds)})")
+        for h in rev.pasted_spans:
+            print(f"    {h.kind:11s} {h.matched[:70]!r}")
+    print(f"unlabelled documents: {n}, prompt_pasted positives: {pos}")
 
 
 if __name__ == "__main__":

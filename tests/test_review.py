@@ -7,6 +7,7 @@ whatever analysis stages exist.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -380,6 +381,103 @@ Corrective and preventative measures
 """
     assert not review.detect(analysis_of(text)).prompt_pasted
     assert findings(text, "PM701") == []
+
+
+# assignment voice: the exercise's background, instructions and writing task, reworded
+# (texts written for these tests in our own words)
+
+INCIDENT = """Issue Summary
+On 3 March from 14:05 to 14:50 UTC the checkout service returned 502 errors for 30% of users.
+
+Timeline
+- 14:05 UTC: the error-rate alert fired.
+- 14:20 UTC: the on-call engineer rolled back release 8.2.
+- 14:50 UTC: error rate back to normal.
+
+Root cause
+Release 8.2 set the upstream pool size to zero.
+"""
+
+BACKGROUND = ("Every computer system is going to break at some point. Failure is part of "
+              "the job, and each outage is a chance to learn and improve. After an outage "
+              "the teams involved write a short summary for the rest of the company.\n\n")
+
+
+def test_reworded_background_before_the_incident_is_pasted():
+    text = BACKGROUND + INCIDENT
+    r = review.detect(analysis_of(text))
+    assert r.prompt_pasted
+    voiced = [h for h in r.pasted_spans if h.kind == "voice"]
+    assert voiced and all(h.end <= len(BACKGROUND) for h in voiced)
+    assert any("chance to learn" in h.text for h in voiced)
+    fs = findings(text, "PM701")
+    assert len(fs) == 1 and fs[0].start < len(BACKGROUND)
+
+
+def test_essay_about_failure_without_an_incident_is_not_pasted():
+    text = BACKGROUND + ("Postmortems help teams share what they found. This essay looks at "
+                         "why blameless reviews work.\n")
+    assert not review.detect(analysis_of(text)).prompt_pasted
+
+
+def test_own_one_sentence_introduction_is_not_pasted():
+    text = "A postmortem is a useful document for any team that runs services.\n\n" + INCIDENT
+    r = review.detect(analysis_of(text))
+    assert not r.prompt_pasted
+    assert findings(text, "PM701") == []
+
+
+def test_writing_task_used_as_a_section_is_pasted():
+    text = INCIDENT + ("\nMaking the postmortem more engaging\n"
+                       "- Add a bit of humour to the timeline.\n"
+                       "- Draw a fun diagram of the request path.\n")
+    r = review.detect(analysis_of(text))
+    assert r.prompt_pasted
+    assert any("humour" in h.text for h in r.pasted_spans)
+    assert not any("upstream pool size" in h.text for h in r.pasted_spans)
+
+
+def test_instructions_to_the_student_are_pasted():
+    text = ("For this assignment you will write an incident report about a real or imagined "
+            "outage. Your post-mortem should fit on one page.\n\n" + INCIDENT)
+    assert review.detect(analysis_of(text)).prompt_pasted
+
+
+def test_general_remarks_in_closing_lessons_are_not_pasted():
+    lessons = ("\nLessons learned\nEvery system will eventually fail, so we practise "
+               "rollbacks. Failure is normal; what matters is the follow-up. Incidents are a "
+               "chance to learn and improve our release checks.\n")
+    r = review.detect(analysis_of(INCIDENT + lessons))
+    assert not r.prompt_pasted
+
+
+def test_customer_advice_in_second_person_is_not_pasted():
+    text = INCIDENT + ("\nWhat you should do\nIf you retried a payment, you should check your "
+                       "statement. You need to sign in again on the mobile app. You must update "
+                       "the app to version 8.3.\n")
+    assert not review.detect(analysis_of(text)).prompt_pasted
+
+
+def test_a_rubric_line_is_counted_once_even_when_it_is_also_voice():
+    line = "Corrective and preventative measures must contain:\n"
+    alone = INCIDENT + line + "- Add a pool-size check to CI.\n"
+    assert not review.detect(analysis_of(alone)).prompt_pasted  # one piece of the assignment
+    both = ("Your post-mortem should be short enough for a manager to read.\n\n" + INCIDENT
+            + line + "- Add a pool-size check to CI.\n")
+    assert review.detect(analysis_of(both)).prompt_pasted  # a rubric line and a voice line
+
+
+def test_assignment_voice_lexicon_is_well_formed():
+    from pmscore.resources import read_lines
+
+    kinds_seen = set()
+    for line in read_lines("lexicons", "assignment_voice.txt"):
+        kind, scope, rx = line.split("\t")
+        assert kind in {"instruction", "task", "genre", "truism", "framing"}, line
+        assert scope in {"any", "opening"}, line
+        re.compile(rx)
+        kinds_seen.add(kind)
+    assert kinds_seen == {"instruction", "task", "genre", "truism", "framing"}
 
 
 # ------------------------------------------------------------------ PM702-PM705 filler

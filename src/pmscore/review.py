@@ -10,7 +10,10 @@ counts (``chronological`` false, ``blame``, ``prompt_pasted``). The rules in
 ``pmscore.checks.review_rules`` turn the :class:`Review` into findings.
 
 Vocabulary is data: ``data/lexicons/blame_phrases.txt``, ``blame_rewrites.json``,
-``filler_phrases.txt``, ``review_timezones.json`` and ``data/rubric_text.txt``.
+``filler_phrases.txt``, ``review_timezones.json``, ``assignment_voice.txt`` (the assignment's
+way of talking: instructions to the student, the writing task, general remarks on failure and
+post-mortems, so a reworded background is found without keeping its text) and
+``data/rubric_text.txt``.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from pmscore import timeparse
-from pmscore.resources import data_path, read_json
+from pmscore.resources import data_path, read_json, read_lines
 from pmscore.types import Analysis, Document
 
 DAY = 24 * 60
@@ -868,6 +871,105 @@ def _pasted(doc: Document, code: list[tuple[int, int]]) -> list[Hit]:
     return sorted(hits, key=lambda h: h.start)
 
 
+@dataclass(frozen=True)
+class _VoicePattern:
+    kind: str  # instruction, task, genre, truism, framing (see the data file's header)
+    opening: bool  # counts only in the opening part of the document
+    rx: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def _voice_patterns() -> tuple[_VoicePattern, ...]:
+    """``kind<TAB>scope<TAB>regex`` lines of ``lexicons/assignment_voice.txt``."""
+    out = []
+    for line in read_lines("lexicons", "assignment_voice.txt"):
+        kind, scope, rx = (part.strip() for part in line.split("\t", 2))
+        out.append(_VoicePattern(kind, scope == "opening", re.compile(rx, re.IGNORECASE)))
+    return tuple(out)
+
+
+# kinds that speak to the student or name the writing task: two such sentences are the
+# assignment even when they are all of one kind (a task title with its bullet points)
+_DIRECT_VOICE = frozenset({"instruction", "task"})
+# this many voice sentences of any one kind are a pasted background too (a student's own
+# introduction makes one general remark, the assignment's background makes several)
+_VOICE_MIN = 3
+# the opening part, when no timeline entry ends it earlier: this share of the text, but at
+# least this many characters (a short submission's background is its whole top)
+_OPENING_SHARE = 0.4
+_OPENING_MIN = 800
+
+
+def _sentence_spans(doc: Document, code: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentences of the clean text (line pieces split after . ! ? before a capital)."""
+    out = []
+    for s, e in _segments(doc, code):
+        line = doc.clean[s:e]
+        start = 0
+        for m in re.finditer(r"(?<=[.!?])\s+(?=[\"\u201c(\[]?[A-Z0-9])", line):
+            out.append((s + start, s + m.start()))
+            start = m.end()
+        out.append((s + start, e))
+    return [(a, b) for a, b in out if b > a]
+
+
+def _opening_end(doc: Document, first_entry: int | None) -> int:
+    """Where the opening part (where a pasted background sits) ends."""
+    end = max(int(len(doc.text) * _OPENING_SHARE), _OPENING_MIN)
+    if first_entry is not None:
+        end = min(end, doc.text.rfind("\n", 0, first_entry) + 1)
+    return end
+
+
+def _voice(doc: Document, code: list[tuple[int, int]], opening_end: int) -> list[Hit]:
+    """Sentences in the assignment's voice: one hit per sentence, the first pattern's kind.
+
+    The assignment talks to the student ("your post-mortem must ..."), names the writing task
+    ("make it attractive, add humour") and opens with general remarks on failure and on what a
+    post-mortem is for; an incident report does none of this. The words are data
+    (``lexicons/assignment_voice.txt``), so a rewording of the assignment is found without
+    keeping its text.
+    """
+    hits: list[Hit] = []
+    patterns = _voice_patterns()
+    for s, e in _sentence_spans(doc, code):
+        sent = doc.clean[s:e]
+        for p in patterns:
+            if p.opening and s >= opening_end:
+                continue
+            m = p.rx.search(sent)
+            if m:
+                hits.append(Hit("voice", s, e, doc.text[s:e], score=100.0,
+                                matched=f"{p.kind}: {m.group(0).strip()}"))
+                break
+    return hits
+
+
+def _own_voice(rubric: list[Hit], voice: list[Hit]) -> list[Hit]:
+    """Voice sentences that are not already a rubric match (one piece is counted once)."""
+    return [v for v in voice if not any(h.start < v.end and v.start < h.end for h in rubric)]
+
+
+def _is_pasted(rubric: list[Hit], voice: list[Hit], reports_incident: bool) -> bool:
+    """Whether rubric matches and assignment-voice sentences add up to a pasted assignment.
+
+    Two separate pieces of the assignment (a requirement line, a task title used as a
+    heading) suffice, as one alone can be a coincidence ("a list of tasks to address the
+    issue:"); so do one rubric piece with one voice sentence, voice sentences of two kinds
+    (a general remark on failure and a "here is a post-mortem"), or two sentences addressed to
+    the student or naming the writing task, or three voice sentences. A single definition of what a post-mortem is, as
+    students often open with, is not enough on its own. ``voice`` must not overlap ``rubric``
+    (see :func:`_own_voice`). Voice alone needs ``reports_incident`` (a clock time somewhere):
+    an essay about post-mortems makes the same general remarks without pasting anything.
+    """
+    kinds = {h.matched.split(":", 1)[0] for h in voice}
+    direct = sum(1 for h in voice if h.matched.split(":", 1)[0] in _DIRECT_VOICE)
+    n_rubric = len(rubric)
+    if n_rubric >= 2 or (n_rubric >= 1 and len(voice) >= 1):
+        return True
+    return reports_incident and (len(kinds) >= 2 or direct >= 2 or len(voice) >= _VOICE_MIN)
+
+
 # --------------------------------------------------------------------------- filler
 
 
@@ -894,14 +996,20 @@ def _filler(doc: Document, code: list[tuple[int, int]], skip: list[tuple[int, in
             hits.append(Hit("empty_heading", b.start, b.end, doc.text[b.start:b.end]))
     # the same sentence written twice
     seen: dict[str, int] = {}
-    for m in re.finditer(r"[^.!?\n]{40,}[.!?]", doc.clean):
-        key = _norm(m.group(0))
+    # Maximal runs, not r"[^.!?\n]{40,}[.!?]": that pattern retries at every position of a
+    # long unpunctuated line (quadratic; a 1 MB single line took minutes). Same matches.
+    clean = doc.clean
+    for m in re.finditer(r"[^.!?\n]+", clean):
+        end = m.end() + 1
+        if m.end() - m.start() < 40 or clean[m.end():end] not in (".", "!", "?"):
+            continue
+        sent = clean[m.start():end]
+        key = _norm(sent)
         if len(key) < 40 or _inside(m.start(), code) or _inside(m.start(), skip):
             continue
         if key in seen:
-            s = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
-            hits.append(Hit("repeated", s, m.end(), doc.text[s:m.end()],
-                            matched=str(seen[key])))
+            s = m.start() + (len(sent) - len(sent.lstrip()))
+            hits.append(Hit("repeated", s, end, doc.text[s:end], matched=str(seen[key])))
         else:
             seen[key] = m.start()
     return sorted(hits, key=lambda h: h.start)
@@ -921,16 +1029,15 @@ def detect(analysis: Analysis) -> Review:
     times = _times(analysis, lines, code)
     entries = _timeline(analysis, times, lines)
     issues = _consistency(analysis, times, entries)
-    pasted = _pasted(doc, code)
+    rubric_hits = _pasted(doc, code)
+    voice = _own_voice(rubric_hits, _voice(
+        doc, code, _opening_end(doc, entries[0].time.start if entries else None)))
+    prompt_pasted = _is_pasted(rubric_hits, voice, reports_incident=bool(times))
+    pasted = sorted(rubric_hits + voice, key=lambda h: h.start) if prompt_pasted else rubric_hits
     # the pasted assignment paragraph is skipped when looking for blame and filler
     pasted_lines = [(h.start, h.end) for h in pasted]
     blame = _blame(doc, code + pasted_lines)
     filler = _filler(doc, code, pasted_lines)
-    n_req = sum(1 for h in pasted if h.kind == "requirement")
-    n_title = sum(1 for h in pasted if h.kind == "title")
-    # two separate pieces of the assignment (a requirement line, a task title used as a
-    # heading): one alone can be a coincidence ("a list of tasks to address the issue:")
-    prompt_pasted = n_req + n_title >= 2
     return Review(
         chronological=not any(i.breaks_chronology for i in issues),
         consistency_issues=tuple(issues),
