@@ -234,14 +234,21 @@ def _narrative(analysis: Analysis) -> list[Span]:
     return out
 
 
+# The last document's blocks and their skip spans: ``compute`` asks about a dozen times per
+# document, and scanning every block with the prompt cues each time was a visible cost. The
+# cache holds the blocks tuple itself, so an identity match cannot be a recycled id.
+_SKIP_CACHE: list[Any] = [None, ()]
+
+
 def _skip_spans(analysis: Analysis) -> list[Span]:
     """Code blocks (pasted logs) and pasted assignment text are not the author's narrative."""
-    prompt = _cue("summary.prompt_markers")
-    out = []
-    for b in analysis.document.blocks:
-        if b.kind == "code" or prompt.search(b.text):
-            out.append((b.start, b.end))
-    return out
+    blocks = analysis.document.blocks
+    if _SKIP_CACHE[0] is not blocks:
+        prompt = _cue("summary.prompt_markers")
+        _SKIP_CACHE[1] = tuple((b.start, b.end) for b in blocks
+                               if b.kind == "code" or prompt.search(b.text))
+        _SKIP_CACHE[0] = blocks
+    return list(_SKIP_CACHE[1])
 
 
 _SENT_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])|\n")
