@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from rapidfuzz import fuzz
 
@@ -59,6 +59,79 @@ class Cue:
     start: int
     end: int
     score: float = 100.0
+
+
+# --------------------------------------------------------------------------- regex prefilters
+
+# Non-ASCII characters that a case-insensitive ASCII letter matches in Python's ``re``
+# (U+0130, U+0131, U+017F, U+212A): folded to that letter before a literal prefilter test so
+# the test stays a necessary condition (found by trying every code point against [a-z0-9]).
+_RE_I_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def prefilter_text(text: str) -> str:
+    """``text`` as :func:`required_literals` strings are looked up in (folded, lower-case)."""
+    return text.translate(_RE_I_FOLD).lower() if not text.isascii() else text.lower()
+
+
+def _literal_requirement(items: Any) -> frozenset[str] | None:
+    """Strings one of which every match of the parsed sequence ``items`` contains, or None."""
+    from re import _constants as sre  # type: ignore[attr-defined]
+
+    options: list[frozenset[str]] = []
+    run: list[str] = []
+
+    def end_run() -> None:
+        if run:
+            options.append(frozenset(["".join(run)]))
+            run.clear()
+
+    for op, av in items:
+        if op is sre.LITERAL:
+            ch = chr(av)
+            if ch.isascii():
+                run.append(ch.lower())
+                continue
+            end_run()
+            continue
+        end_run()
+        sub: frozenset[str] | None = None
+        if op is sre.SUBPATTERN:
+            sub = _literal_requirement(av[3])
+        elif op is sre.ATOMIC_GROUP:
+            sub = _literal_requirement(av)
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] >= 1:
+            sub = _literal_requirement(av[2])
+        elif op is sre.BRANCH:
+            alts = [_literal_requirement(b) for b in av[1]]
+            if all(a is not None for a in alts):
+                sub = frozenset().union(*alts)  # type: ignore[arg-type]
+        if sub:
+            options.append(sub)
+    end_run()
+    options = [o for o in options if o and all(o)]
+    if not options:
+        return None
+    return max(options, key=lambda o: (min(len(x) for x in o), -len(o)))
+
+
+def required_literals(rx: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Lower-case strings, one of which is in ``prefilter_text(t)`` whenever ``rx`` matches ``t``.
+
+    Why: many cue regexes are run against every block or sentence and most do not match; a
+    substring test of a literal the regex cannot match without is far cheaper than the search,
+    and skipping only when none is present keeps the results exactly the same. Only ASCII
+    literals are used (case folding of other characters is not a simple lower-casing); None
+    when the regex has no required literal of at least three characters.
+    """
+    from re import _parser  # type: ignore[attr-defined]
+
+    if rx.flags & re.LOCALE:
+        return None
+    req = _literal_requirement(_parser.parse(rx.pattern, rx.flags))
+    if req is None or min(len(x) for x in req) < 3:
+        return None
+    return tuple(sorted(req))
 
 
 # --------------------------------------------------------------------------- data loading

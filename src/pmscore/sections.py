@@ -32,6 +32,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
+from pmscore.features import prefilter_text, required_literals
 from pmscore.resources import read_lines
 from pmscore.types import SECTION_LABELS, Block, Document, Section
 
@@ -118,13 +119,15 @@ def _bars() -> _Bars:
 
 
 @lru_cache(maxsize=1)
-def _cues() -> tuple[tuple[str, float, re.Pattern[str]], ...]:
+def _cues() -> tuple[tuple[str, float, re.Pattern[str], tuple[str, ...] | None], ...]:
+    """(label, weight, regex, literals one of which the regex needs; see required_literals)."""
     out = []
     for line in read_lines("lexicons", "section_cues.tsv"):
         parts = line.split("\t")
         if len(parts) != 3 or parts[0] not in _LABELS | {"prompt"}:
             continue
-        out.append((parts[0], float(parts[1]), re.compile(parts[2], re.I | re.M)))
+        rx = re.compile(parts[2], re.I | re.M)
+        out.append((parts[0], float(parts[1]), rx, required_literals(rx)))
     return tuple(out)
 
 
@@ -207,7 +210,10 @@ def content_scores(text: str) -> dict[str, float]:
 @lru_cache(maxsize=8192)
 def _content_scores(text: str) -> tuple[tuple[str, float], ...]:
     scores: dict[str, float] = {}
-    for label, weight, rx in _cues():
+    low = prefilter_text(text)
+    for label, weight, rx, need in _cues():
+        if need is not None and not any(n in low for n in need):
+            continue  # cannot match: skipping keeps the scores exactly the same
         if rx.search(text):
             scores[label] = scores.get(label, 0.0) + weight
     return tuple(scores.items())
