@@ -14,8 +14,11 @@ from pmscore.types import Report
 __all__ = ["Report", "__version__", "grade"]
 
 
-def grade(text: str, path: str | None = None) -> Report:
-    """Grade one postmortem given as text. See :func:`pmscore.pipeline.grade`."""
+def grade(text: str, path: str | None = None, models: object = "default") -> Report:
+    """Grade one postmortem given as text. See :func:`pmscore.pipeline.grade`.
+
+    ``models``: ``"default"`` (the packaged models), None (rules only), or loaded models.
+    """
     from pmscore.pipeline import grade as _grade
 
-    return _grade(text, path=path)
+    return _grade(text, path=path, models=models)

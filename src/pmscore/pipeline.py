@@ -49,15 +49,23 @@ def analyse(text: str, path: str | None = None, models: Any = None) -> Analysis:
                     root_cause=rc, action_items=items, timeline=tl)
 
 
-def is_postmortem(analysis: Analysis) -> tuple[bool, str | None]:
+def is_postmortem(analysis: Analysis, rev: Any = None) -> tuple[bool, str | None]:
     """Whether the text holds an incident at all, and why not.
 
-    The reader's verdict (link-only, image-only, near-empty) wins; otherwise a document with no
-    recognised incident section and no time, duration or root cause is not a postmortem.
+    The reader's verdict (link-only, image-only, near-empty) wins. A document whose only
+    content is the pasted assignment (no clock time outside the pasted text) describes no
+    incident. Otherwise a document with no recognised incident section and no time, duration or
+    root cause is not a postmortem.
     """
     doc = analysis.document
     if doc.not_postmortem_reason:
         return False, doc.not_postmortem_reason
+    if rev is not None and rev.prompt_pasted:
+        pasted = [(h.start, h.end) for h in rev.pasted_spans]
+        own_times = [e for e in analysis.entities if e.label == "TIME"
+                     and not any(a <= e.start < b for a, b in pasted)]
+        if not own_times:
+            return False, "only the assignment's text: no incident with a time of its own"
     core = {"summary", "impact", "timeline", "root_cause", "resolution"}
     found = {s.label for s in analysis.sections} & core
     has_times = any(e.label in {"TIME", "DURATION"} for e in analysis.entities)
@@ -74,9 +82,9 @@ def grade(text: str, path: str | None = None, models: Any = DEFAULT) -> Report:
     """
     models = resolve_models(models)
     analysis = analyse(text, path=path, models=models)
-    pm, why_not = is_postmortem(analysis)
     facts = facts_mod.compute(analysis)
     rev = review.detect(analysis)
+    pm, why_not = is_postmortem(analysis, rev)
     if pm:
         findings = checks.run(analysis, facts, rev)
     else:
