@@ -31,25 +31,15 @@ from pathlib import Path
 from typing import ClassVar, TextIO
 
 from pmscore.render import Renderer
+from pmscore.render._display import GRADE_WORDS as _GRADE_WORDS
+from pmscore.render._display import SECTION_NAMES as _SECTION_NAMES
+from pmscore.render._display import SEVERITIES
 from pmscore.types import SECTION_LABELS, Finding, Report, Result
 
-SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
-"""Severities from most to least serious; a highlight covering several uses the first."""
 
 _SEV_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 
-_SECTION_NAMES = {
-    "summary": "Summary",
-    "impact": "Impact",
-    "timeline": "Timeline",
-    "root_cause": "Root cause",
-    "resolution": "Resolution",
-    "corrective_actions": "Corrective actions",
-    "lessons_learned": "Lessons learned",
-    "other": "Other / whole document",
-}
 
-_GRADE_WORDS = {1: "unusable", 2: "poor", 3: "adequate", 4: "good", 5: "excellent"}
 
 # C0 control characters other than tab/newline/CR are not valid in HTML text; replacing each
 # with one U+FFFD keeps every offset of the original text valid.

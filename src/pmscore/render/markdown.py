@@ -19,21 +19,12 @@ from collections.abc import Iterable, Sequence
 from typing import ClassVar, TextIO
 
 from pmscore.render import Renderer
+from pmscore.render._display import GRADE_WORDS as _GRADE_WORDS
+from pmscore.render._display import SECTION_NAMES as _SECTION_NAMES
+from pmscore.render._display import SEVERITIES
 from pmscore.types import SECTION_LABELS, Finding, Report, Result
 
-SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 _SEV_TITLES = {"error": "Errors", "warning": "Warnings", "info": "Info"}
-_SECTION_NAMES = {
-    "summary": "Summary",
-    "impact": "Impact",
-    "timeline": "Timeline",
-    "root_cause": "Root cause",
-    "resolution": "Resolution",
-    "corrective_actions": "Corrective actions",
-    "lessons_learned": "Lessons learned",
-    "other": "Other / whole document",
-}
-_GRADE_WORDS = {1: "unusable", 2: "poor", 3: "adequate", 4: "good", 5: "excellent"}
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark. Escaped everywhere:
 # the characters that open or delimit an inline construct (emphasis, code, link and image
