@@ -14,7 +14,7 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from pmscore.nlp import USER_DATA_KEY, get_nlp
+from pmscore.nlp import USER_DATA_KEY, annotate
 from pmscore.resources import read_lines
 from pmscore.timeparse import parse_clock, parse_date, parse_duration
 from pmscore.types import Document, Entity
@@ -118,7 +118,7 @@ def extract_text(text: str) -> tuple[Entity, ...]:
     """Entities of a plain string (offsets into ``text``); :func:`extract` for documents."""
     if _LONG_RUN.search(text):
         text = _LONG_RUN.sub(lambda m: " " * len(m.group(0)), text)
-    sdoc = get_nlp()(text)
+    sdoc = annotate(text)
     ents: list[Entity] = []
     for start, end, label in sdoc.user_data.get(USER_DATA_KEY, ()):
         ent = _make(label, start, end, text[start:end])

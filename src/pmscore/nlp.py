@@ -48,6 +48,7 @@ BLOCK_LABEL = "_BLOCK"
 _TOKEN_FLAGS = ("pm_svc_mod", "pm_svc_head", "pm_svc_weak", "pm_svc_name", "pm_svc_tmod",
                 "pm_svc_thead", "pm_team_mod", "pm_team_head", "pm_team_solo")
 FLAGS_KEY = "pmscore_token_flags"
+TEXT_KEY = "pmscore_text"
 
 
 def _flag_getter(bit: int) -> Any:
@@ -217,7 +218,11 @@ class NumericMatcher:
         if not self.ready:
             self.initialize()
         cands: list[tuple[int, int, str, int]] = []
-        text = doc.text
+        # doc.text rebuilds the string from every token (milliseconds per document): use the
+        # text annotate() was given when there is one (the same string; merges keep it).
+        text = doc.user_data.get(TEXT_KEY)
+        if text is None:
+            text = doc.text
         for pat in self.patterns:
             for m in pat.regex.finditer(text):
                 s, e = m.span()
@@ -420,7 +425,6 @@ def merge_hyphenated(doc: Doc) -> None:
     Done per document instead of changing the tokenizer's infix rules, because rebuilding the
     tokenizer costs about half a second of cold start and documents are short.
     """
-    text = doc.text
     spans = []
     i = 0
     n = len(doc)
@@ -436,7 +440,7 @@ def merge_hyphenated(doc: Doc) -> None:
             i = j + 1
         else:
             i += 1
-    if spans and text:
+    if spans:
         with doc.retokenize() as retok:
             for span in spans:
                 retok.merge(span)
@@ -480,3 +484,16 @@ def build_nlp() -> Language:
 def get_nlp() -> Language:
     """The process-wide pipeline, built on first use."""
     return build_nlp()
+
+
+def annotate(text: str) -> Doc:
+    """Run the shared pipeline on ``text``: what ``get_nlp()(text)`` does, a little faster.
+
+    The text is kept in ``doc.user_data`` so components need not rebuild it from the tokens.
+    """
+    nlp = get_nlp()
+    doc = nlp.make_doc(text)
+    doc.user_data[TEXT_KEY] = text
+    for _name, proc in nlp.pipeline:
+        doc = proc(doc)
+    return doc

@@ -212,7 +212,7 @@ def _content_scores(text: str) -> tuple[tuple[str, float], ...]:
     scores: dict[str, float] = {}
     low = prefilter_text(text)
     for label, weight, rx, need in _cues():
-        if need is not None and not any(n in low for n in need):
+        if need is not None and not any(map(low.__contains__, need)):
             continue  # cannot match: skipping keeps the scores exactly the same
         if rx.search(text):
             scores[label] = scores.get(label, 0.0) + weight
