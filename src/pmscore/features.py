@@ -115,21 +115,21 @@ def _literal_requirement(items: Any) -> frozenset[str] | None:
     return max(options, key=lambda o: (min(len(x) for x in o), -len(o)))
 
 
-def required_literals(rx: re.Pattern[str]) -> tuple[str, ...] | None:
+def required_literals(rx: re.Pattern[str], min_len: int = 3) -> tuple[str, ...] | None:
     """Lower-case strings, one of which is in ``prefilter_text(t)`` whenever ``rx`` matches ``t``.
 
     Why: many cue regexes are run against every block or sentence and most do not match; a
     substring test of a literal the regex cannot match without is far cheaper than the search,
     and skipping only when none is present keeps the results exactly the same. Only ASCII
     literals are used (case folding of other characters is not a simple lower-casing); None
-    when the regex has no required literal of at least three characters.
+    when the regex has no required literal of at least ``min_len`` characters.
     """
     from re import _parser  # type: ignore[attr-defined]
 
     if rx.flags & re.LOCALE:
         return None
     req = _literal_requirement(_parser.parse(rx.pattern, rx.flags))
-    if req is None or min(len(x) for x in req) < 3:
+    if req is None or min(len(x) for x in req) < min_len:
         return None
     return tuple(sorted(req))
 
@@ -144,10 +144,13 @@ def _alternation(words: Iterable[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
 
 
+_SPECIFIC_LEXICONS = ("component", "component_class", "mechanism", "mechanism_class")
+
+
 @lru_cache(maxsize=1)
 def _cues() -> dict:
     data = read_json("lexicons", "specific_cues.json")
-    return {
+    cues: dict[str, Any] = {
         "component": _alternation(data["components"]),
         "component_class": _alternation(data.get("component_classes", [])),
         "generic": {w.lower() for w in data["generic_components"]},
@@ -158,6 +161,12 @@ def _cues() -> dict:
         "task": {k: re.compile(v, re.IGNORECASE | re.MULTILINE)
                  for k, v in data.get("task_patterns", {}).items() if not k.startswith("_")},
     }
+    # find_specifics runs on every candidate sentence; most sentences hold none of a lexicon's
+    # words, and a substring test of the literals a regex needs is much cheaper than the search.
+    needs = {k: required_literals(cues[k], min_len=1) for k in _SPECIFIC_LEXICONS}
+    needs.update({k: required_literals(rx, min_len=1) for k, rx in cues["patterns"].items()})
+    cues["needs"] = needs
+    return cues
 
 
 @lru_cache(maxsize=1)
@@ -247,10 +256,18 @@ def find_specifics(text: str, services: Sequence[str] = ()) -> list[Cue]:
     # URLs and link targets are addresses, not names of what failed: blank them (same length).
     text = _URL.sub(lambda m: " " * len(m.group(0)), text)
     found: list[Cue] = []
-    for kind in ("component", "component_class", "mechanism", "mechanism_class"):
+    needs = cfg["needs"]
+    low = prefilter_text(text)
+    for kind in _SPECIFIC_LEXICONS:
+        need = needs[kind]
+        if need is not None and not any(map(low.__contains__, need)):
+            continue  # no match possible: same result, without the search
         for m in cfg[kind].finditer(text):
             found.append(Cue(kind, m.group(0), m.start(), m.end()))
     for kind, rx in cfg["patterns"].items():
+        need = needs[kind]
+        if need is not None and not any(map(low.__contains__, need)):
+            continue
         for m in rx.finditer(text):
             s = m.group(0).strip()
             if not s:
