@@ -134,14 +134,107 @@ def required_literals(rx: re.Pattern[str], min_len: int = 3) -> tuple[str, ...] 
     return tuple(sorted(req))
 
 
+_ASCII = tuple(chr(i) for i in range(128))
+
+
+def _node_ascii_chars(node: Any, flags: int) -> frozenset[str]:
+    """The ASCII characters one single-character node (literal, class, ``.``) matches."""
+    from re import _compiler, _parser  # type: ignore[attr-defined]
+
+    state = _parser.State()
+    state.flags = flags
+    rx = _compiler.compile(_parser.SubPattern(state, [node]), flags)
+    return frozenset(c for c in _ASCII if rx.match(c))
+
+
+def _first_chars(items: Any, flags: int) -> tuple[frozenset[str] | None, bool]:
+    """(ASCII characters a match of the parsed sequence can start with, or None for any;
+    whether it can match the empty string). Over-approximates where unsure."""
+    from re import _constants as sre  # type: ignore[attr-defined]
+
+    single = (sre.LITERAL, sre.NOT_LITERAL, sre.ANY, sre.IN)
+    zero_width = (sre.AT, sre.ASSERT, sre.ASSERT_NOT)
+    out: set[str] = set()
+    for node in items:
+        op, av = node
+        if op in single:
+            out |= _node_ascii_chars(node, flags)
+            return frozenset(out), False
+        if op in zero_width:
+            continue
+        if op is sre.SUBPATTERN:
+            sub, nullable = _first_chars(av[3], (flags | av[1]) & ~av[2])
+        elif op is sre.ATOMIC_GROUP:
+            sub, nullable = _first_chars(av, flags)
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            sub, nullable = _first_chars(av[2], flags)
+            nullable = nullable or av[0] == 0
+        elif op is sre.BRANCH:
+            parts = [_first_chars(b, flags) for b in av[1]]
+            if any(p[0] is None for p in parts):
+                return None, True
+            sub = frozenset().union(*(p[0] for p in parts))  # type: ignore[arg-type]
+            nullable = any(p[1] for p in parts)
+        else:  # back references, conditionals, anything new: assume anything
+            return None, True
+        if sub is None:
+            return None, True
+        out |= sub
+        if not nullable:
+            return frozenset(out), False
+    return frozenset(out), True
+
+
+def first_char_guarded(rx: re.Pattern[str]) -> re.Pattern[str]:
+    """``rx`` behind a look-ahead on the characters a match can start with.
+
+    Why: Python's ``re`` tries the whole pattern at every position; for patterns that open
+    with a look-behind and long alternations (the numeric entity patterns) most positions fail
+    only after many alternatives. The look-ahead class holds every ASCII character a match can
+    start with (both cases of letters) and every non-ASCII character, so it never rejects a
+    position where ``rx`` matches: ``finditer`` yields exactly the same matches. Returns ``rx``
+    itself when no useful guard exists (a pattern that can match empty, or starts anywhere).
+    """
+    from re import _parser  # type: ignore[attr-defined]
+
+    from re import _constants as sre  # type: ignore[attr-defined]
+
+    try:
+        parsed = _parser.parse(rx.pattern, rx.flags)
+        if not parsed.data or parsed.data[0][0] in (sre.LITERAL, sre.IN):
+            return rx  # re already scans for a leading literal or class itself
+        chars, nullable = _first_chars(parsed.data, rx.flags)
+    except Exception:  # an internal-API change must cost speed, never correctness
+        return rx
+    if chars is None or nullable:
+        return rx
+    try:
+        return re.compile(f"{_first_char_lookahead(chars)}(?:{rx.pattern})", rx.flags)
+    except re.error:  # e.g. global inline flags that must stay at the start
+        return rx
+
+
+def _first_char_lookahead(chars: Iterable[str]) -> str:
+    """``(?=[...])`` accepting ``chars``, their other case and every non-ASCII character."""
+    allowed = set(chars)
+    allowed |= {c.swapcase() for c in allowed if c.isascii() and c.isalpha()}
+    cls = "".join(sorted(re.escape(c) if not c.isalnum() else c for c in allowed if c.isascii()))
+    return rf"(?=[{cls}\x80-\U0010ffff])"
+
+
 # --------------------------------------------------------------------------- data loading
 
 
 def _alternation(words: Iterable[str]) -> re.Pattern[str]:
-    """One case-insensitive word-bounded regex for a phrase list, longest phrases first."""
+    """One case-insensitive word-bounded regex for a phrase list, longest phrases first.
+
+    A look-ahead on the phrases' first letters (see :func:`first_char_guarded`) lets ``re``
+    skip most positions without trying every phrase; it changes no match.
+    """
     items = sorted({w.strip().lower() for w in words if w.strip()}, key=len, reverse=True)
     body = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in items)
-    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
+    guard = _first_char_lookahead(w[0] for w in items) if items else ""
+    return re.compile(rf"{guard}(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
 
 
 _SPECIFIC_LEXICONS = ("component", "component_class", "mechanism", "mechanism_class")
