@@ -118,6 +118,18 @@ def test_stopping_early_terminates_the_workers(tmp_path):
     assert alive == []
 
 
+def test_small_batches_get_fewer_workers(tmp_path, monkeypatch):
+    started = []
+    monkeypatch.setattr(batch, "_parallel", lambda items, jobs, *a: started.append(jobs) or iter(()))
+    paths = _docs(tmp_path, 70)
+    list(iter_results(paths[:10], grade_fn=fake_grade, jobs=2, min_per_worker=32))
+    assert started == []  # 10 documents: graded in this process
+    list(iter_results(paths[:40], grade_fn=fake_grade, jobs=2, min_per_worker=32))
+    list(iter_results(paths, grade_fn=fake_grade, jobs=2, min_per_worker=32))
+    list(iter_results(paths[:10], grade_fn=fake_grade, jobs=2))  # explicit: as asked
+    assert started == [2, 2]
+
+
 def test_row_json_has_similar_only_when_set(tmp_path):
     r = Row(path="a.md", id="a", error_code="x", error_message="m")
     assert "similar" not in r.to_dict()

@@ -35,7 +35,9 @@ def grade(
                               "gets a 'time-budget' error row (0: no limit).")
     ] = DEFAULT_TIME_BUDGET,
     jobs: Annotated[Optional[int], typer.Option(
-        "--jobs", "-j", min=1, help="Worker processes (default: the number of usable cores).",
+        "--jobs", "-j", min=1,
+        help="Worker processes (default: the usable cores, fewer for small batches, where "
+             "starting workers costs more than it saves).",
         show_default=False)] = None,
     pattern: Annotated[Optional[str], typer.Option(
         "--pattern", help="In each submission folder under a given folder, grade the file "
@@ -57,7 +59,7 @@ def grade(
     Exit codes: 0 graded, 1 a document scored under --fail-under, 2 an input could not be read
     (its error row is written and the others graded), 130 interrupted.
     """
-    from pmscore.batch import default_jobs, iter_results
+    from pmscore.batch import MIN_DOCS_PER_WORKER, default_jobs, iter_results
     from pmscore.collect import collect
     from pmscore.render import available, get_renderer
 
@@ -110,7 +112,8 @@ def grade(
             typer.echo(msg, err=True)
 
     rows = iter_results(items, max_bytes=max_bytes, keep_text=keep_text, jobs=n_jobs,
-                        time_budget=time_budget)
+                        time_budget=time_budget,
+                        min_per_worker=0 if jobs else MIN_DOCS_PER_WORKER)
     try:
         renderer = renderer_cls(out)
         renderer.start()
