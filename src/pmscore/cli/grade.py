@@ -56,8 +56,7 @@ def grade(
 ) -> None:
     """Grade postmortems: score 0-100, grade 1-5, sections, findings and suggestions.
 
-    Exit codes: 0 graded, 1 a document scored under --fail-under, 2 an input could not be read
-    (its error row is written and the others graded), 130 interrupted.
+    Exit codes: 0 graded, 1 under --fail-under, 2 an unreadable input, 130 interrupted.
     """
     from pmscore.batch import MIN_DOCS_PER_WORKER, default_jobs, iter_results
     from pmscore.collect import collect

@@ -38,8 +38,7 @@ def similar(
 ) -> None:
     """Find pairs of near-identical submissions, with a similarity figure and shared passages.
 
-    Exit codes: 0 done (pairs or not), 2 usage error or an input could not be read (reported on
-    stderr; the others are still compared).
+    Exit codes: 0 done (pairs or not), 2 usage error or an unreadable input (on stderr).
     """
     from pmscore.collect import collect
     from pmscore.similar import find_similar, load_docs, render_text, to_json
