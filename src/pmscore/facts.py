@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
+from pmscore.features import first_char_guarded
 from pmscore.resources import read_json, read_lines
 from pmscore.types import Analysis, Entity, Section, TimelineEntry
 
@@ -93,7 +94,9 @@ class Facts:
 def _alternation(patterns: Iterable[str]) -> re.Pattern[str]:
     """One case-insensitive regex matching any cue at a word start."""
     pats = [p for p in patterns if p]
-    return re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in pats) + ")", re.IGNORECASE)
+    # The first-character guard skips hopeless positions faster; it changes no match.
+    return first_char_guarded(
+        re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in pats) + ")", re.IGNORECASE))
 
 
 @lru_cache(maxsize=None)
