@@ -113,10 +113,14 @@ def ai_metrics(gold: list[bool], pred: list[bool]) -> tuple[float, float]:
 
 # ----------------------------------------------------------------------------- combination
 
+CROSS = True  # model_decides_specific; main() sets it from data/ml.json
+
+
 def combine_rc(rule: str, proba: dict[str, float], w: float, margin: float) -> str:
     """Same rule as runtime.combine_rootcause: one-hot rule vote of weight w vs the model.
 
-    ``margin``: the model overrides only when its winning vote beats the rule's by this much.
+    ``margin``: the model overrides only when its winning vote beats the rule's by this much;
+    without ``CROSS`` it may not move a statement across the specific / not-specific line.
     """
     if rule == "missing":
         return rule
@@ -124,6 +128,8 @@ def combine_rc(rule: str, proba: dict[str, float], w: float, margin: float) -> s
     votes[rule] = votes.get(rule, 0.0) + w
     best = max(votes, key=lambda c: votes[c])
     if best != rule and votes[best] - votes[rule] < margin:
+        return rule
+    if not CROSS and (best == "specific") != (rule == "specific"):
         return rule
     return best
 
@@ -364,11 +370,25 @@ def main() -> None:
     ap.add_argument("--corpus", type=Path, default=Path("/tmp/tune"))
     ap.add_argument("--dev", type=Path, default=Path("../shared/realworld/dev.jsonl"))
     ap.add_argument("--only", nargs="*", help="candidate names to run")
+    ap.add_argument("--cross", choices=["yes", "no"], default=None,
+                    help="override rootcause.model_decides_specific of data/ml.json")
     args = ap.parse_args()
     if args.what == "cache":
         build_cache(args.corpus, args.dev)
         return
+    global CROSS
+    from pmscore.resources import read_json
+
+    CROSS = bool(read_json("ml.json")["rootcause"].get("model_decides_specific", True))
+    if args.cross is not None:
+        CROSS = args.cross == "yes"
     cache = pickle.loads(CACHE.read_bytes())
+    for r in cache["dev"]:
+        # labels.build reports no root cause / no items for a non-postmortem: so does evaluate
+        if r["pred_labels"]["root_cause"]["specificity"] == "missing":
+            r["rc"]["specificity"] = "missing"
+        if not r["pred_labels"]["action_items"]:
+            r["items"] = []
     data, _ = load([str(p) for p in _corpus_files(args.corpus)])
     if args.what in ("run", "rc"):
         run_rc(cache, data, args.only)

@@ -72,6 +72,17 @@ def test_rootcause_model_needs_the_margin_to_override(monkeypatch: pytest.Monkey
     assert "model vote" in out.reason
 
 
+def test_model_kept_off_the_specific_line_when_configured(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    models = runtime.Models(rootcause=_Stub(["partial", "specific", "vague"], [[0.0, 1.0, 0.0]]))
+    monkeypatch.setattr(runtime, "_combine", lambda: _conf(
+        {"rule_weight": 0.0, "min_margin": 0.0, "model_decides_specific": False}, {}))
+    assert runtime.combine_rootcause(_rc("partial"), models, "", ()).specificity == "partial"
+    vague = runtime.Models(rootcause=_Stub(["partial", "specific", "vague"], [[0.1, 0.0, 0.9]]))
+    assert runtime.combine_rootcause(_rc("partial"), vague, "", ()).specificity == "vague"
+    assert runtime.combine_rootcause(_rc("specific"), vague, "", ()).specificity == "specific"
+
+
 def test_missing_root_cause_is_never_overridden(monkeypatch: pytest.MonkeyPatch) -> None:
     model = _Stub(["partial", "specific", "vague"], [[0.0, 1.0, 0.0]])
     monkeypatch.setattr(runtime, "_combine",

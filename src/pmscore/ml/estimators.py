@@ -87,13 +87,16 @@ def section_classifier() -> Pipeline:
 def rootcause_classifier() -> Pipeline:
     """Specificity of a root-cause statement (specific / partial / vague), given it exists.
 
-    Only the cue features of :func:`pmscore.features.rootcause_features` (specifics and vague
-    phrases in the statement and in the whole document), strongly regularised. Word n-grams
-    were dropped: on the templated corpus they reach ~0.97 CV but memorise the templates' wording
-    and did worse on real postmortems (scripts/tune_ml.py, README Accuracy).
+    Single words (in at least 3 statements) plus the cue features of
+    :func:`pmscore.features.rootcause_features` (specifics and vague phrases in the statement
+    and in the whole document), strongly regularised (C=0.1). Word bigrams and weaker
+    regularisation reach ~0.97 CV on the templated corpus but memorise the templates' wording
+    and did worse on real postmortems (scripts/tune_ml.py; README Accuracy).
     """
     return Pipeline([
         ("features", FeatureUnion([
+            ("words", Pipeline([("text", FunctionTransformer(_texts)),
+                                ("tfidf", _tfidf(ngram_range=(1, 1), min_df=3))])),
             ("cues", Pipeline([("dicts", FunctionTransformer(_rc_dicts)),
                                ("vec", DictVectorizer()), ("scale", MaxAbsScaler())])),
         ])),
@@ -105,14 +108,14 @@ def rootcause_classifier() -> Pipeline:
 def action_classifier() -> Pipeline:
     """Whether an action item is actionable (binary).
 
-    Word TF-IDF plus the cue features, with strong regularisation (C=0.1): with weaker
-    regularisation the model fits the corpus templates and its probabilities are overconfident
-    on real text, which hurt the vote with the rules.
+    Single words (in at least 3 items) plus the cue features, strongly regularised (C=0.1):
+    with bigrams or weaker regularisation the model fits the corpus templates and its
+    probabilities are overconfident on real text, which hurt the vote with the rules.
     """
     return Pipeline([
         ("features", FeatureUnion([
             ("words", Pipeline([("text", FunctionTransformer(_texts)),
-                                ("tfidf", _tfidf(ngram_range=(1, 2), min_df=2))])),
+                                ("tfidf", _tfidf(ngram_range=(1, 1), min_df=3))])),
             ("cues", Pipeline([("dicts", FunctionTransformer(_ai_dicts)),
                                ("vec", DictVectorizer()), ("scale", MaxAbsScaler())])),
         ])),

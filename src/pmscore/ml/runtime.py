@@ -95,13 +95,18 @@ def combine_rootcause(rc: RootCause, models: Models, context: str,
     one-hot vote of weight ``rule_weight`` against the model's probabilities, and the model's
     label wins only when its vote beats the rule's by at least ``min_margin``: the model was
     trained on generated text and is about as good as the rules on real text, so it should
-    only overturn them when it is clearly confident (data/ml.json).
+    only overturn them when it is clearly confident (data/ml.json). Unless
+    ``model_decides_specific`` is true, the model may not move a statement across the
+    specific / not-specific line (the rules' named-specifics test decides that; on real text the
+    model's overrides there fixed as many statements as they broke); it only separates partial
+    from vague.
     """
     if models.rootcause is None or rc.specificity == "missing" or not rc.text.strip():
         return rc
     conf = _combine()["rootcause"]
     w = float(conf["rule_weight"])
     margin = float(conf.get("min_margin", 0.0))
+    cross = bool(conf.get("model_decides_specific", True))
     x = [{"text": rc.text, "context": context, "services": list(services)}]
     proba = models.rootcause.predict_proba(x)[0]
     classes = [str(c) for c in models.rootcause.classes_]
@@ -109,7 +114,9 @@ def combine_rootcause(rc: RootCause, models: Models, context: str,
     votes[rc.specificity] = votes.get(rc.specificity, 0.0) + w
     best = max(votes, key=lambda c: votes[c])
     probs = {c: round(float(p), 3) for c, p in zip(classes, proba)}
-    if best == rc.specificity or votes[best] - votes[rc.specificity] < margin:
+    crosses = (best == "specific") != (rc.specificity == "specific")
+    if (best == rc.specificity or votes[best] - votes[rc.specificity] < margin
+            or (crosses and not cross)):
         return replace(rc, probability=probs)
     reason = f"{rc.reason}; model vote: {best} (p={probs.get(best, 0):.2f})".lstrip("; ")
     return replace(rc, specificity=best, probability=probs, reason=reason)  # type: ignore[arg-type]
