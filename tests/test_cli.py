@@ -72,3 +72,29 @@ def test_good_example_outscores_poor():
                               str(EXAMPLES / "poor-server-down.txt")])
     good, fair, poor = [json.loads(l)["score"] for l in res.stdout.splitlines()]
     assert good > fair > poor
+
+
+def test_models_option_refuses_unverified_directory(tmp_path):
+    (tmp_path / "grade.joblib").write_bytes(b"not a verified model")
+    res = runner.invoke(app, ["grade", "--models", str(tmp_path),
+                              str(EXAMPLES / "poor-server-down.txt")])
+    assert res.exit_code == 2
+    assert "manifest" in res.output
+
+
+def test_no_models_grades_with_rules_only():
+    res = runner.invoke(app, ["grade", "--no-models", "-f", "jsonl",
+                              str(EXAMPLES / "poor-server-down.txt")])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["grade"] in range(1, 6)
+
+
+def test_html_output_dir_writes_index_and_pages(tmp_path):
+    paths = sorted(str(p) for p in EXAMPLES.iterdir())
+    res = runner.invoke(app, ["grade", "-f", "html", "--output-dir", str(tmp_path / "site"),
+                              "--no-models", *paths])
+    assert res.exit_code == 0, res.output
+    pages = sorted(p.name for p in (tmp_path / "site").iterdir())
+    assert "index.html" in pages and len(pages) == len(paths) + 1
+    assert runner.invoke(app, ["grade", "-f", "jsonl", "--output-dir", str(tmp_path / "x"),
+                               paths[0]]).exit_code == 2

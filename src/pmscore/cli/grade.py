@@ -53,6 +53,14 @@ def grade(
     similar_threshold: Annotated[float, typer.Option(
         "--similar-threshold", min=0.0, max=1.0,
         help="Similarity (0-1) from which two submissions are reported.")] = 0.8,
+    output_dir: Annotated[Optional[Path], typer.Option(
+        "--output-dir", help="html: write index.html and one page per document here.")] = None,
+    models: Annotated[Optional[Path], typer.Option(
+        "--models", help="Model directory (default: the packaged models/).")] = None,
+    no_models: Annotated[bool, typer.Option("--no-models", help="Rules only.")] = False,
+    trust_models: Annotated[bool, typer.Option(
+        "--trust-models", help="Load models built with another scikit-learn version (the "
+                               "SHA-256 check still applies).")] = False,
 ) -> None:
     """Grade postmortems: score 0-100, grade 1-5, sections, findings and suggestions.
 
@@ -87,6 +95,19 @@ def grade(
         pairs = find_similar_items(items, threshold=similar_threshold, max_bytes=max_bytes)
         similar_of = by_document(pairs)
 
+    from pmscore.errors import PmscoreError
+    from pmscore.pipeline import Grader
+
+    grader = Grader(str(models) if models else None, use_models=not no_models, trust=trust_models)
+    try:
+        grader.load()  # verify the models once, before any worker starts
+    except PmscoreError as exc:
+        typer.echo(f"pmscore: error: {exc.message}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    if output_dir is not None and format != "html":
+        typer.echo("pmscore: error: --output-dir goes with --format html", err=True)
+        raise typer.Exit(EXIT_USAGE)
+
     keep_text = bool(getattr(renderer_cls, "needs_text", False)) or format == "html"
     n_jobs = jobs or default_jobs()
     out = sys.stdout if output is None else output.open("w", encoding="utf-8", newline="")
@@ -111,10 +132,11 @@ def grade(
             typer.echo(msg, err=True)
 
     rows = iter_results(items, max_bytes=max_bytes, keep_text=keep_text, jobs=n_jobs,
-                        time_budget=time_budget,
+                        time_budget=time_budget, grade_fn=grader,
                         min_per_worker=0 if jobs else MIN_DOCS_PER_WORKER)
     try:
-        renderer = renderer_cls(out)
+        renderer = (renderer_cls(out, output_dir=output_dir) if output_dir is not None
+                    else renderer_cls(out))
         renderer.start()
         task = None
         if progress is not None:
