@@ -30,6 +30,7 @@ from functools import lru_cache
 from typing import Any
 
 import spacy
+from spacy.attrs import IS_ALPHA, ORTH, SPACY
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
@@ -124,6 +125,10 @@ def _starts_line_or_sentence(tok: Token) -> bool:
         prev.is_space and "\n" in prev.text)
 
 
+# Distinct words whose flags LexAttrs keeps (a bound on memory over huge batches).
+_WORD_CACHE_MAX = 200_000
+
+
 class LexAttrs:
     """Set the ``Token._.pm_*`` flags the SERVICE/TEAM ruler patterns are written against."""
 
@@ -145,54 +150,72 @@ class LexAttrs:
         self.team_solo = {w.lower() for w in team["standalone_heads"]}
         self.team_mods = {w.lower() for w in team["modifiers"]}
         self.tz_abbrevs = {t for t in read_lines("lexicons", "timezones.txt") if t.isupper()}
+        self._word_cache: dict[int, tuple[int, bool]] = {}
         self.ready = True
+
+    def _word_flags(self, tok: Token) -> tuple[int, bool]:
+        """(the flags that depend on the word alone, whether it may be a Title-case name part
+        when it does not start a line or sentence)."""
+        b = _BIT
+        low = tok.lower_
+        text = tok.text
+        ampm_or_tz = text in self.tz_abbrevs or low in ("am", "pm")
+        alpha = tok.is_alpha
+        acronym = (alpha and tok.is_upper and 2 <= len(text) <= 5 and not ampm_or_tz
+                   and not tok.is_stop)
+        # Title-case words build names only inside a Title-case run that ends on a
+        # Title-case head ("User Authentication Service"), never before a lower-case head
+        # ("Misconfigured database"); participles are descriptions, not names.
+        capital = alpha and (tok.is_title or tok.is_upper) and len(text) > 1 and not ampm_or_tz
+        title_candidate = capital and not tok.is_stop and not low.endswith(("ed", "ing"))
+        name = low in self.svc_names
+        head = low in self.svc_heads
+        weak = low in self.svc_weak
+        parts = re.split(r"[-/]", low) if ("/" in low or "-" in low) else None
+        mod = name or acronym or low in self.svc_mods or bool(
+            parts and all(p in self.svc_mods for p in parts))
+        f = 0
+        if name:
+            f |= b["pm_svc_name"]
+        if head:
+            f |= b["pm_svc_head"]
+        if weak:
+            f |= b["pm_svc_weak"]
+        if mod:
+            f |= b["pm_svc_mod"]
+        if capital and mod:
+            f |= b["pm_svc_tmod"]
+        if capital and (head or weak):
+            f |= b["pm_svc_thead"]
+        if low in self.team_heads:
+            f |= b["pm_team_head"]
+        if low in self.team_solo:
+            f |= b["pm_team_solo"]
+        if acronym or low in self.team_mods or (parts and all(
+                p in self.team_mods or p in self.team_heads for p in parts)):
+            f |= b["pm_team_mod"]
+        return f, bool(title_candidate)
 
     def __call__(self, doc: Doc) -> Doc:
         if not self.ready:
             self.initialize()
         merge_hyphenated(doc)
-        b = _BIT
-        flags = [0] * len(doc)
-        for tok in doc:
-            low = tok.lower_
-            text = tok.text
-            ampm_or_tz = text in self.tz_abbrevs or low in ("am", "pm")
-            alpha = tok.is_alpha
-            acronym = (alpha and tok.is_upper and 2 <= len(text) <= 5 and not ampm_or_tz
-                       and not tok.is_stop)
-            # Title-case words build names only inside a Title-case run that ends on a
-            # Title-case head ("User Authentication Service"), never before a lower-case head
-            # ("Misconfigured database"); participles are descriptions, not names.
-            capital = alpha and (tok.is_title or tok.is_upper) and len(text) > 1 and not ampm_or_tz
-            title = (capital and not tok.is_stop and not low.endswith(("ed", "ing"))
-                     and not _starts_line_or_sentence(tok))
-            name = low in self.svc_names
-            head = low in self.svc_heads
-            weak = low in self.svc_weak
-            parts = re.split(r"[-/]", low) if ("/" in low or "-" in low) else None
-            mod = name or acronym or low in self.svc_mods or bool(
-                parts and all(p in self.svc_mods for p in parts))
-            f = 0
-            if name:
-                f |= b["pm_svc_name"]
-            if head:
-                f |= b["pm_svc_head"]
-            if weak:
-                f |= b["pm_svc_weak"]
-            if mod:
-                f |= b["pm_svc_mod"]
-            if title or (capital and mod):
-                f |= b["pm_svc_tmod"]
-            if capital and (head or weak):
-                f |= b["pm_svc_thead"]
-            if low in self.team_heads:
-                f |= b["pm_team_head"]
-            if low in self.team_solo:
-                f |= b["pm_team_solo"]
-            if acronym or low in self.team_mods or (parts and all(
-                    p in self.team_mods or p in self.team_heads for p in parts)):
-                f |= b["pm_team_mod"]
-            flags[tok.i] = f
+        # Flags depend on the word alone except the sentence-start test of Title-case words:
+        # computed once per distinct word (by ORTH id) instead of once per token.
+        cache = self._word_cache
+        if len(cache) > _WORD_CACHE_MAX:
+            cache.clear()
+        tmod = _BIT["pm_svc_tmod"]
+        orths = doc.to_array("ORTH").tolist() if len(doc) else []
+        flags = [0] * len(orths)
+        for i, orth in enumerate(orths):
+            entry = cache.get(orth)
+            if entry is None:
+                entry = cache[orth] = self._word_flags(doc[i])
+            f, title_candidate = entry
+            if title_candidate and not f & tmod and not _starts_line_or_sentence(doc[i]):
+                f |= tmod
+            flags[i] = f
         doc.user_data[FLAGS_KEY] = flags
         return doc
 
@@ -332,6 +355,7 @@ class PatternRuler:
             self.phrase_matcher.add(f"pmscore_phrase_{label}", docs)
 
     def _masks(self, doc: Doc) -> dict[tuple[str, str], int]:
+        """Bit set per flag predicate (regex predicates are added by ``_regex_mask`` on use)."""
         flags = doc.user_data.get(FLAGS_KEY) or [0] * len(doc)
         nonzero = [(i, f) for i, f in enumerate(flags) if f]
         masks: dict[tuple[str, str], int] = {}
@@ -341,13 +365,15 @@ class PatternRuler:
                 if f & bit:
                     m |= 1 << i
             masks[("flag", name)] = m
-        for src, rx in self.regexes.items():
-            m = 0
-            for tok in doc:
-                if rx.search(tok.text):
-                    m |= 1 << tok.i
-            masks[("regex", src)] = m
         return masks
+
+    def _regex_mask(self, doc: Doc, src: str) -> int:
+        rx = self.regexes[src]
+        m = 0
+        for tok in doc:
+            if rx.search(tok.text):
+                m |= 1 << tok.i
+        return m
 
     def match(self, doc: Doc) -> set[tuple[int, int, str]]:
         """Token-index spans (start, end, label) of all matches, without duplicates."""
@@ -357,7 +383,10 @@ class PatternRuler:
             for combo in combos:
                 starts = -1
                 for offset, pred in enumerate(combo):
-                    starts &= masks[pred] >> offset
+                    mask = masks.get(pred)
+                    if mask is None:  # a regex predicate, only needed when reached
+                        mask = masks[pred] = self._regex_mask(doc, pred[1])
+                    starts &= mask >> offset
                     if not starts:
                         break
                 length = len(combo)
@@ -428,16 +457,23 @@ def merge_hyphenated(doc: Doc) -> None:
     Done per document instead of changing the tokenizer's infix rules, because rebuilding the
     tokenizer costs about half a second of cold start and documents are short.
     """
+    n = len(doc)
+    if n < 3:
+        return
+    # Token attributes as plain lists: creating a Token object per index was most of the cost.
+    rows = doc.to_array([IS_ALPHA, SPACY, ORTH]).tolist()
+    alpha = [r[0] for r in rows]
+    space = [r[1] for r in rows]
+    orth = [r[2] for r in rows]
+    joiners = {doc.vocab.strings.add(j) for j in _JOINERS}
     spans = []
     i = 0
-    n = len(doc)
     while i < n - 2:
-        a = doc[i]
-        if a.is_alpha and not a.whitespace_ and doc[i + 1].text in _JOINERS \
-                and not doc[i + 1].whitespace_ and doc[i + 2].is_alpha:
+        if alpha[i] and not space[i] and orth[i + 1] in joiners \
+                and not space[i + 1] and alpha[i + 2]:
             j = i + 2
-            while j + 2 < n and not doc[j].whitespace_ and doc[j + 1].text in _JOINERS \
-                    and not doc[j + 1].whitespace_ and doc[j + 2].is_alpha:
+            while j + 2 < n and not space[j] and orth[j + 1] in joiners \
+                    and not space[j + 1] and alpha[j + 2]:
                 j += 2
             spans.append(doc[i:j + 1])
             i = j + 1
