@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
-from pmscore.features import first_char_guarded
+from pmscore.features import guarded_source
 from pmscore.resources import read_json, read_lines
 from pmscore.types import Analysis, Entity, Section, TimelineEntry
 
@@ -95,8 +95,8 @@ def _alternation(patterns: Iterable[str]) -> re.Pattern[str]:
     """One case-insensitive regex matching any cue at a word start."""
     pats = [p for p in patterns if p]
     # The first-character guard skips hopeless positions faster; it changes no match.
-    return first_char_guarded(
-        re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in pats) + ")", re.IGNORECASE))
+    src = r"\b(?:" + "|".join(f"(?:{p})" for p in pats) + ")"
+    return re.compile(guarded_source(src, re.IGNORECASE), re.IGNORECASE)
 
 
 @lru_cache(maxsize=None)

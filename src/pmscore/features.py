@@ -137,14 +137,26 @@ def required_literals(rx: re.Pattern[str], min_len: int = 3) -> tuple[str, ...] 
 _ASCII = tuple(chr(i) for i in range(128))
 
 
-def _node_ascii_chars(node: Any, flags: int) -> frozenset[str]:
-    """The ASCII characters one single-character node (literal, class, ``.``) matches."""
-    from re import _compiler, _parser  # type: ignore[attr-defined]
+_NODE_CHARS: dict[tuple[str, int], frozenset[str]] = {}
 
-    state = _parser.State()
-    state.flags = flags
-    rx = _compiler.compile(_parser.SubPattern(state, [node]), flags)
-    return frozenset(c for c in _ASCII if rx.match(c))
+
+def _node_ascii_chars(node: Any, flags: int) -> frozenset[str]:
+    """ASCII characters one single-character node (literal, class, ``.``) may match: exact
+    for classes (tried on all 128), both cases for an ASCII literal (a superset is safe)."""
+    from re import _compiler, _constants as sre, _parser  # type: ignore[attr-defined]
+
+    op, av = node
+    if op is sre.LITERAL and av < 128:
+        c = chr(av)
+        return frozenset((c, c.swapcase()))
+    key = (repr(node), flags)
+    found = _NODE_CHARS.get(key)
+    if found is None:
+        state = _parser.State()
+        state.flags = flags
+        rx = _compiler.compile(_parser.SubPattern(state, [node]), flags)
+        found = _NODE_CHARS[key] = frozenset(c for c in _ASCII if rx.match(c))
+    return found
 
 
 def _first_chars(items: Any, flags: int) -> tuple[frozenset[str] | None, bool]:
@@ -186,40 +198,49 @@ def _first_chars(items: Any, flags: int) -> tuple[frozenset[str] | None, bool]:
 
 
 def first_char_guarded(rx: re.Pattern[str]) -> re.Pattern[str]:
-    """``rx`` behind a look-ahead on the characters a match can start with.
+    """``rx`` with the look-ahead of :func:`guarded_source` (``rx`` itself when none)."""
+    src = guarded_source(rx.pattern, rx.flags)
+    return rx if src == rx.pattern else re.compile(src, rx.flags)
+
+
+def guarded_source(pattern: str, flags: int = 0) -> str:
+    """``pattern`` behind a look-ahead on the characters a match can start with.
 
     Why: Python's ``re`` tries the whole pattern at every position; for patterns that open
     with a look-behind and long alternations (the numeric entity patterns) most positions fail
     only after many alternatives. The look-ahead class holds every ASCII character a match can
     start with (both cases of letters) and every non-ASCII character, so it never rejects a
-    position where ``rx`` matches: ``finditer`` yields exactly the same matches. Returns ``rx``
-    itself when no useful guard exists (a pattern that can match empty, or starts anywhere).
+    position where ``pattern`` matches: ``finditer`` yields exactly the same matches.
+    Returns ``pattern`` itself when no useful guard exists (a pattern that can match empty,
+    starts with a literal or class, or has global inline flags).
     """
-    from re import _parser  # type: ignore[attr-defined]
-
-    from re import _constants as sre  # type: ignore[attr-defined]
+    from re import _constants as sre, _parser  # type: ignore[attr-defined]
 
     try:
-        parsed = _parser.parse(rx.pattern, rx.flags)
+        parsed = _parser.parse(pattern, flags)
         if not parsed.data or parsed.data[0][0] in (sre.LITERAL, sre.IN):
-            return rx  # re already scans for a leading literal or class itself
-        chars, nullable = _first_chars(parsed.data, rx.flags)
+            return pattern  # re already scans for a leading literal or class itself
+        chars, nullable = _first_chars(parsed.data, flags | parsed.state.flags)
     except Exception:  # an internal-API change must cost speed, never correctness
-        return rx
-    if chars is None or nullable:
-        return rx
-    try:
-        return re.compile(f"{_first_char_lookahead(chars)}(?:{rx.pattern})", rx.flags)
-    except re.error:  # e.g. global inline flags that must stay at the start
-        return rx
+        return pattern
+    if chars is None or nullable or re.match(r"\(\?[aiLmsux]+\)", pattern):
+        return pattern  # global inline flags must stay at the very start
+    return f"{_first_char_lookahead(chars)}(?:{pattern})"
 
 
 def _first_char_lookahead(chars: Iterable[str]) -> str:
-    """``(?=[...])`` accepting ``chars``, their other case and every non-ASCII character."""
+    """A look-ahead accepting ``chars``, their other case and every non-ASCII character.
+
+    Written as a negated class of the ASCII characters left out, outside case-insensitive
+    mode (both cases are listed already): a class spelling out all of Unicode as a range costs
+    milliseconds to compile, and case folding in a negated class could reject a start."""
     allowed = set(chars)
     allowed |= {c.swapcase() for c in allowed if c.isascii() and c.isalpha()}
-    cls = "".join(sorted(re.escape(c) if not c.isalnum() else c for c in allowed if c.isascii()))
-    return rf"(?=[{cls}\x80-\U0010ffff])"
+    excluded = [c for c in _ASCII if c not in allowed]
+    if not excluded:
+        return ""
+    cls = "".join(c if c.isalnum() else f"\\x{ord(c):02x}" for c in excluded)
+    return f"(?=(?-i:[^{cls}]))"
 
 
 # --------------------------------------------------------------------------- data loading
@@ -235,6 +256,19 @@ def _alternation(words: Iterable[str]) -> re.Pattern[str]:
     body = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in items)
     guard = _first_char_lookahead(w[0] for w in items) if items else ""
     return re.compile(rf"{guard}(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
+
+
+def _alternation_needs(words: Iterable[str]) -> tuple[str, ...] | None:
+    """:func:`required_literals` of an :func:`_alternation` regex, read off its phrases
+    (cheaper than parsing the regex): a match of a phrase contains every ASCII run of its
+    words, lower-cased. None when a phrase has no ASCII letter run or there are no phrases."""
+    out: set[str] = set()
+    for w in {w.strip().lower() for w in words if w.strip()}:
+        runs = [r for piece in w.split() for r in re.findall(r"[\x00-\x7f]+", piece)]
+        if not runs:
+            return None
+        out.add(max(runs, key=len))
+    return tuple(sorted(out)) if out else None
 
 
 _SPECIFIC_LEXICONS = ("component", "component_class", "mechanism", "mechanism_class")
@@ -256,7 +290,9 @@ def _cues() -> dict:
     }
     # find_specifics runs on every candidate sentence; most sentences hold none of a lexicon's
     # words, and a substring test of the literals a regex needs is much cheaper than the search.
-    needs = {k: required_literals(cues[k], min_len=1) for k in _SPECIFIC_LEXICONS}
+    lists = {"component": data["components"], "component_class": data.get("component_classes", []),
+             "mechanism": data["mechanisms"], "mechanism_class": data.get("mechanism_classes", [])}
+    needs = {k: _alternation_needs(lists[k]) for k in _SPECIFIC_LEXICONS}
     needs.update({k: required_literals(rx, min_len=1) for k, rx in cues["patterns"].items()})
     cues["needs"] = needs
     return cues

@@ -35,7 +35,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
-from pmscore.features import first_char_guarded
+from pmscore.features import guarded_source
 from pmscore.resources import data_path, read_json, read_jsonl, read_lines
 from pmscore.timeparse import timezone_regex
 
@@ -102,7 +102,7 @@ def compile_numeric_patterns(patterns_file: str, defs_file: str) -> tuple[_Regex
     for row in read_jsonl("patterns", patterns_file):
         src = re.sub(r"\{([A-Z]+)\}", lambda m: defs[m.group(1)], row["pattern"])
         # The first-character guard changes no match, only skips hopeless positions faster.
-        rx = first_char_guarded(re.compile(src))
+        rx = re.compile(guarded_source(src))
         out.append(_Regex(row["label"], int(row.get("priority", 0)), rx))
     return tuple(out)
 
