@@ -336,12 +336,14 @@ def run_grade(cache: dict[str, Any]) -> None:
         return float(cohen_kappa_score(gold, p, weights="quadratic", labels=[1, 2, 3, 4, 5]))
 
     print(f"GRADE rules threshold: QWK {qwk(rule):.3f}")
-    cx = [f for f, _, _ in cache["corpus_grade"]]
+    cx = [dict(f, rule_grade=float(rg)) for f, _, rg in cache["corpus_grade"]]
     cy = [g for _, g, _ in cache["corpus_grade"]]
     print(f"GRADE rules on corpus: QWK "
           f"{cohen_kappa_score(cy, [r for _, _, r in cache['corpus_grade']], weights='quadratic'):.3f}")
-    dx = [r["features"] for r in rows]
+    dx = [dict(r["features"], rule_grade=float(r["rule_grade"])) for r in rows]
     cands: dict[str, Any] = {"current": estimators.grade_model()}
+    for a in (0.0, 0.25, 0.5, 0.75, 1.0):
+        cands[f"blend_rule{a}"] = estimators.RuleBlendGrade(alpha=1.0, rule_weight=a)
     for C in (0.03, 0.1, 0.3, 1.0):
         cands[f"logreg_C{C}"] = Pipeline([("vec", DictVectorizer()), ("scale", MaxAbsScaler()),
                                           ("clf", LogisticRegression(C=C, max_iter=5000,
@@ -351,7 +353,7 @@ def run_grade(cache: dict[str, Any]) -> None:
                                          ("clf", Ridge(alpha=a))])
     for name, m in cands.items():
         m.fit(cx, cy)
-        clf = m.steps[-1][1]
+        clf = m.steps[-1][1] if hasattr(m, "steps") else m
         if hasattr(clf, "predict_proba"):
             P = m.predict_proba(dx)
             ev = P @ np.array([int(c) for c in m.classes_], dtype=float)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from pmscore.ml import runtime
-from pmscore.ml.estimators import OrdinalRidge, grade_model
+from pmscore.ml.estimators import OrdinalRidge, RuleBlendGrade, grade_model
 from pmscore.types import ActionItem, RootCause
 
 
@@ -56,6 +56,21 @@ def test_grade_model_orders_grades_and_predict_grade_uses_it() -> None:
     high = runtime.predict_grade(runtime.Models(grade=m), {"rule_score": 0.9})
     assert low is not None and high is not None
     assert low <= 2 and high >= 4
+
+
+def test_grade_blend_moves_the_rule_grade_only_on_a_whole_grade_disagreement() -> None:
+    X = [{"rule_score": s / 10, "rule_grade": 3.0} for s in range(10) for _ in range(3)]
+    y = [1 + s // 2 for s in range(10) for _ in range(3)]
+    m = RuleBlendGrade(alpha=1e-6, rule_weight=0.5).fit(X, y)
+    # the learned part ignores rule_grade (constant here) and maps rule_score 0.0 -> ~1
+    learned_low = float(m.expected([{"rule_score": 0.0, "rule_grade": 1.0}])[0])
+    assert learned_low == pytest.approx(1.0, abs=0.3)
+    # rule says 2, model ~1: the half-way value rounds back to 2 only if within half a grade
+    assert m.predict([{"rule_score": 0.0, "rule_grade": 5.0}])[0] == 3
+    only_rule = RuleBlendGrade(alpha=1.0, rule_weight=1.0).fit(X, y)
+    assert list(only_rule.predict([{"rule_score": 0.0, "rule_grade": 4.0}])) == [4]
+    P = m.predict_proba([{"rule_score": 0.9, "rule_grade": 2.0}])
+    assert P.sum() == pytest.approx(1.0)
 
 
 def test_rootcause_model_needs_the_margin_to_override(monkeypatch: pytest.MonkeyPatch) -> None:

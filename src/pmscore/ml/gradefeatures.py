@@ -22,7 +22,9 @@ def wordcount_features(text: str) -> dict[str, float]:
 def report_features(report: Report) -> dict[str, float]:
     """Everything the rules found, as numbers."""
     lab: dict[str, Any] = report.labels
+    # rule_grade: the rubric's threshold grade (the grade model blends it with its own)
     f: dict[str, float] = {"rule_score": report.score / 100.0,
+                           "rule_grade": float(report.grade),
                            "is_postmortem": float(report.is_postmortem)}
     for k in SECTION_LABELS:
         f[f"sec_{k}"] = float(lab["sections"][k])
