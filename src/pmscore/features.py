@@ -203,6 +203,7 @@ def first_char_guarded(rx: re.Pattern[str]) -> re.Pattern[str]:
     return rx if src == rx.pattern else re.compile(src, rx.flags)
 
 
+@lru_cache(maxsize=1024)
 def guarded_source(pattern: str, flags: int = 0) -> str:
     """``pattern`` behind a look-ahead on the characters a match can start with.
 
