@@ -62,6 +62,11 @@ def load_path(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) 
             if p.is_symlink():
                 raise InputError(f"{name}: broken symbolic link", "not-found")
             raise InputError(f"{name}: no such file", "not-found")
+        if not p.is_file():
+            # A FIFO would block the whole batch in open() until a writer appears; a device
+            # (/dev/zero) never ends. Only regular files are submissions.
+            raise InputError(f"{name}: not a regular file (a FIFO, socket or device)",
+                             "unreadable")
         size = p.stat().st_size
         if size > max_bytes:
             raise InputError(

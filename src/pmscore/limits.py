@@ -21,8 +21,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-from pmscore.errors import PmscoreError
-
 DEFAULT_TIME_BUDGET = 30.0
 """Seconds one document may take to grade (``--time-budget``; 0 or less turns it off)."""
 
@@ -30,8 +28,13 @@ TIME_BUDGET_CODE = "time-budget"
 """The error-row code of a document that ran out of time."""
 
 
-class TimeBudgetExceeded(PmscoreError):
-    """Grading one document took longer than the configured time budget."""
+class TimeBudgetExceeded(BaseException):
+    """Grading one document took longer than the configured time budget.
+
+    A ``BaseException`` (like ``KeyboardInterrupt``), not a :class:`PmscoreError`: stages that
+    must never fail wrap their work in ``except Exception`` (the reader falls back to plain
+    text, a broken model is skipped); those handlers must not swallow the budget and carry on.
+    """
 
     def __init__(self, seconds: float, name: str = "<input>") -> None:
         self.seconds = seconds
@@ -68,7 +71,9 @@ def time_budget(seconds: float | None, name: str = "<input>") -> Iterator[None]:
         raise TimeBudgetExceeded(seconds, name)
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # Re-fires every half second: should some handler still swallow the first one (a bare
+    # ``except:``), the next one stops the grading anyway.
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.5)
     try:
         yield
     finally:
