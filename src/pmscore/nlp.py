@@ -37,7 +37,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from pmscore.features import guarded_source
-from pmscore.resources import data_path, read_json, read_jsonl, read_lines
+from pmscore.resources import read_json, read_jsonl, read_lines
 from pmscore.timeparse import timezone_regex
 
 CANDIDATES_KEY = "pmscore_candidates"
