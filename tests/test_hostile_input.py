@@ -348,3 +348,18 @@ def test_entity_resolution_is_not_quadratic_on_a_pasted_log():
     with time_budget(15, "pasted log"):
         ents = entities.extract_text(line * 3000)
     assert sum(1 for e in ents if e.label == "TIME") >= 3000
+
+
+def test_time_budget_is_enforced_in_worker_processes(tmp_path):
+    """With --jobs 2 the budget runs in each worker's main thread: the slow document becomes
+    a 'time-budget' row, the others are graded, in input order."""
+    paths = []
+    for i, body in enumerate([GOOD, "SLOW\n" + GOOD, GOOD, GOOD]):
+        p = tmp_path / f"d{i}.md"
+        p.write_text(body, encoding="utf-8")
+        paths.append(str(p))
+    t0 = time.monotonic()
+    rows = list(batch.iter_results(paths, jobs=2, grade_fn=_slow_on_marker, time_budget=3))
+    assert time.monotonic() - t0 < 25  # not the 30 s the slow document would sleep
+    assert [r.path for r in rows] == paths
+    assert [r.error_code for r in rows] == [None, "time-budget", None, None]
