@@ -24,9 +24,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from pmscore import timeparse
+from pmscore.features import guarded_source, prefilter_text, required_literals
 from pmscore.resources import data_path, read_json, read_lines
 from pmscore.types import Analysis, Document
 
@@ -103,6 +105,37 @@ def _kind_patterns(name: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
         kind, _, rx = line.partition("\t")
         out.append((kind.strip(), re.compile(rx.strip(), re.IGNORECASE)))
     return tuple(out)
+
+
+@dataclass(frozen=True)
+class _FastPattern:
+    """A lexicon regex with what lets most documents skip it without changing any match.
+
+    ``needs``: lower-case literals one of which ``prefilter_text`` of any text the regex
+    matches contains (:func:`pmscore.features.required_literals`), None when there is none;
+    ``guarded``: the same regex behind a first-character look-ahead
+    (:func:`pmscore.features.guarded_source`), which yields exactly the same matches.
+    ``rx`` is kept for its ``pattern`` (quoted in findings).
+    """
+
+    kind: str
+    rx: re.Pattern[str]
+    guarded: re.Pattern[str]
+    needs: tuple[str, ...] | None
+
+
+@lru_cache(maxsize=None)
+def _fast_kind_patterns(name: str) -> tuple[_FastPattern, ...]:
+    """:func:`_kind_patterns` with their literal prefilters and guarded regexes."""
+    return tuple(_FastPattern(kind, rx, re.compile(guarded_source(rx.pattern, rx.flags), rx.flags),
+                              required_literals(rx))
+                 for kind, rx in _kind_patterns(name))
+
+
+def _may_match(needs: tuple[str, ...] | None, low: str) -> bool:
+    """False only when a regex with these required literals cannot match the text ``low``
+    is the :func:`prefilter_text` of."""
+    return needs is None or any(map(low.__contains__, needs))
 
 
 @dataclass(frozen=True)
@@ -796,8 +829,12 @@ def _rewrite(kind: str, sentence: str, doc_text: str) -> str:
 def _blame(doc: Document, skip: list[tuple[int, int]]) -> list[Hit]:
     hits: list[Hit] = []
     text = doc.clean
-    for kind, rx in _kind_patterns("blame_phrases.txt"):
-        for m in rx.finditer(text):
+    low = prefilter_text(text)
+    for pat in _fast_kind_patterns("blame_phrases.txt"):
+        if not _may_match(pat.needs, low):
+            continue  # cannot match anywhere: the same hits without the search
+        kind = pat.kind
+        for m in pat.guarded.finditer(text):
             if _inside(m.start(), skip) or any(h.start <= m.start() < h.end for h in hits):
                 continue
             if _NEGATE.search(text[max(0, m.start() - 40):m.start()]):
@@ -833,10 +870,15 @@ def _pasted(doc: Document, code: list[tuple[int, int]]) -> list[Hit]:
     hits: list[Hit] = []
     units = _rubric()
     heads = _rubric_heads()
-    for s, e in _segments(doc, code):
-        line = doc.clean[s:e]
-        low = line.lower()
-        bare = _norm(re.sub(r"^\W*(?:\d+[.)]\s*)?", "", line)).rstrip(" :")
+    segs = _segments(doc, code)
+    lines = [doc.clean[s:e] for s, e in segs]
+    lows = [line.lower() for line in lines]
+    bares = [_norm(re.sub(r"^\W*(?:\d+[.)]\s*)?", "", line)).rstrip(" :") for line in lines]
+    maybe = _pasted_candidates(lows, bares)
+    for i, (s, e) in enumerate(segs):
+        if not maybe[i]:
+            continue  # no score reaches a cutoff: the loop below would add nothing
+        line, low, bare = lines[i], lows[i], bares[i]
         for head in heads:
             # a requirement's lead words opening a line ("a list of tasks to address the
             # issue: ...") are the assignment's task title reused as a label
@@ -871,6 +913,47 @@ def _pasted(doc: Document, code: list[tuple[int, int]]) -> list[Hit]:
     return sorted(hits, key=lambda h: h.start)
 
 
+# The score matrices below only select lines worth the exact per-line loop; they are computed
+# in float32 and by ``partial_ratio`` instead of ``partial_ratio_alignment`` (the same score),
+# so a margin below each cutoff keeps every line the loop could flag.
+_MARGIN = 1.0
+
+
+def _pasted_candidates(lows: list[str], bares: list[str]) -> list[bool]:
+    """Per line, whether any rubric head, title or requirement may reach its cutoff in
+    :func:`_pasted` (False only when none can). One ``process.cdist`` per kind of comparison
+    (same scorers, no processor, as the loop) instead of lines x items Python calls."""
+    n = len(lows)
+    if not n:
+        return []
+    maybe = np.zeros(n, dtype=bool)
+    units = [u for u in _rubric() if not u.section]
+    titles = [u.norm for u in units if u.title]
+    long_reqs = [u.text.lower() for u in units if not u.title and len(u.norm) >= 30]
+    for head in _rubric_heads():
+        width = len(head)
+        fits = np.array([len(b) >= width for b in bares])
+        if fits.any():
+            sc = process.cdist([b[:width] for b in bares], [head], scorer=fuzz.ratio,
+                               score_cutoff=92 - _MARGIN, workers=1)[:, 0]
+            maybe |= fits & (sc >= 92 - _MARGIN)
+    if titles:
+        sc = process.cdist(bares, titles, scorer=fuzz.ratio, score_cutoff=88 - _MARGIN,
+                           workers=1)
+        maybe |= (sc >= 88 - _MARGIN).any(axis=1)
+    if long_reqs:
+        low_len = np.array([len(x) for x in lows])[:, None]
+        req_len = np.array([len(x) for x in long_reqs])[None, :]
+        whole = process.cdist(lows, long_reqs, scorer=fuzz.ratio, score_cutoff=88 - _MARGIN,
+                              workers=1)
+        part = process.cdist(long_reqs, lows, scorer=fuzz.partial_ratio,
+                             score_cutoff=88 - _MARGIN, workers=1).T
+        shorter = low_len < req_len
+        hit = np.where(shorter, whole, part) >= 88 - _MARGIN
+        maybe |= hit.any(axis=1)
+    return maybe.tolist()
+
+
 @dataclass(frozen=True)
 class _VoicePattern:
     kind: str  # instruction, task, genre, truism, framing (see the data file's header)
@@ -886,6 +969,12 @@ def _voice_patterns() -> tuple[_VoicePattern, ...]:
         kind, scope, rx = (part.strip() for part in line.split("\t", 2))
         out.append(_VoicePattern(kind, scope == "opening", re.compile(rx, re.IGNORECASE)))
     return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _voice_patterns_needs() -> tuple[tuple[_VoicePattern, tuple[str, ...] | None], ...]:
+    """Voice patterns with their required literals (see :func:`_FastPattern`)."""
+    return tuple((p, required_literals(p.rx)) for p in _voice_patterns())
 
 
 # kinds that speak to the student or name the writing task: two such sentences are the
@@ -931,11 +1020,24 @@ def _voice(doc: Document, code: list[tuple[int, int]], opening_end: int) -> list
     keeping its text.
     """
     hits: list[Hit] = []
-    patterns = _voice_patterns()
+    clean = doc.clean
+    low_doc = prefilter_text(clean)
+    # Most patterns' words occur nowhere in a document: drop those (no sentence can match
+    # them), then test the rest's literals per sentence before searching. Exact: a pattern is
+    # skipped only where it cannot match, and the order of the rest is kept (first one wins).
+    patterns = [(p, needs) for p, needs in _voice_patterns_needs() if _may_match(needs, low_doc)]
+    if not patterns:
+        return hits
+    # prefilter_text maps character by character when the lengths agree, so a sentence's
+    # slice of it is the sentence's own prefilter text as far as ASCII literals go
+    sliceable = len(low_doc) == len(clean)
     for s, e in _sentence_spans(doc, code):
-        sent = doc.clean[s:e]
-        for p in patterns:
+        sent = clean[s:e]
+        low = low_doc[s:e] if sliceable else prefilter_text(sent)
+        for p, needs in patterns:
             if p.opening and s >= opening_end:
+                continue
+            if not _may_match(needs, low):
                 continue
             m = p.rx.search(sent)
             if m:
@@ -975,8 +1077,12 @@ def _is_pasted(rubric: list[Hit], voice: list[Hit], reports_incident: bool) -> b
 
 def _filler(doc: Document, code: list[tuple[int, int]], skip: list[tuple[int, int]]) -> list[Hit]:
     hits: list[Hit] = []
-    for kind, rx in _kind_patterns("filler_phrases.txt"):
-        for m in rx.finditer(doc.text):
+    low = prefilter_text(doc.text)
+    for pat in _fast_kind_patterns("filler_phrases.txt"):
+        if not _may_match(pat.needs, low):
+            continue  # cannot match anywhere: the same hits without the search
+        kind, rx = pat.kind, pat.rx
+        for m in pat.guarded.finditer(doc.text):
             if _inside(m.start(), code) or _inside(m.start(), skip):
                 continue
             line_start = doc.text.rfind("\n", 0, m.start()) + 1
