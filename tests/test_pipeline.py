@@ -33,3 +33,9 @@ def test_assignment_pasted_above_a_real_incident_is_still_a_postmortem():
 def test_seed_001_with_pasted_rubric_is_a_postmortem(seed_text):
     r = pmscore.grade(seed_text(1), models=None)
     assert r.is_postmortem and r.labels["prompt_pasted"]
+
+
+def test_assignment_only_file_still_reports_prompt_pasted():
+    r = pmscore.grade(_assignment_only(), models=None)
+    assert r.labels["prompt_pasted"] is True
+    assert r.labels["sections"]["summary"] is False and r.labels["action_items"] == []

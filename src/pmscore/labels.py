@@ -2,7 +2,7 @@
 
 Predictions and human labels then compare field by field (``pmscore evaluate``). For a
 document that is not a postmortem every field keeps its empty default and ``grade`` is 1, as
-the guide says.
+the guide says, except ``prompt_pasted``, which still says whether the assignment is pasted.
 """
 
 from __future__ import annotations
@@ -38,6 +38,10 @@ def build(analysis: Analysis | None, facts: Any, review: Any, grade: int,
           is_postmortem: bool, doc_id: str | None = None) -> dict[str, Any]:
     """Assemble the prediction from the analysis, the facts and the review results."""
     labels = empty_labels(doc_id)
+    if review is not None:
+        # Kept even for a non-postmortem: a file that is only the pasted assignment is the
+        # common case, and the labelled data (dev.jsonl) marks those prompt_pasted too.
+        labels["prompt_pasted"] = bool(review.prompt_pasted)
     if not is_postmortem or analysis is None:
         return labels
     labels["is_postmortem"] = True
