@@ -64,7 +64,7 @@ def _block_dicts(X: Sequence[Any]) -> list[dict[str, float]]:
 
 
 def _tfidf(**kw: Any) -> TfidfVectorizer:
-    return TfidfVectorizer(lowercase=True, sublinear_tf=True, dtype="float64", **kw)
+    return TfidfVectorizer(lowercase=True, sublinear_tf=True, dtype=np.float64, **kw)
 
 
 def section_classifier() -> Pipeline:
