@@ -1,0 +1,361 @@
+"""The speed prefilters change no result: property tests against the plain regexes / spaCy.
+
+Several stages skip regex searches with a literal test (``features.required_literals`` +
+``prefilter_text``) or put a first-character look-ahead in front of a regex
+(``features.guarded_source`` / ``first_char_guarded``), and ``nlp.PatternRuler`` replaced spaCy's
+``span_ruler``. Each is only allowed because it gives exactly the same matches; these tests
+check that on random texts made of the project's own cue words (from the real lexicons and
+pattern files, loaded the way the stages load them), in mixed case, with Unicode look-alikes
+that Python's case-insensitive ``re`` equates with ASCII letters (U+0130, U+0131, U+017F,
+U+212A), other odd Unicode, digits and punctuation.
+
+The reference is always computed independently of the prefilter: the plain regex without its
+guard, or spaCy's own ``span_ruler`` built here with the same patterns.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Callable, Iterable, Sequence
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings, strategies as st, target
+
+from pmscore import facts, features, nlp as N, review, sections
+from pmscore.resources import read_json, read_lines
+
+SETTINGS = settings(max_examples=100, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+# Characters Python's re.IGNORECASE equates with an ASCII letter, and other odd Unicode.
+LOOKALIKES = {"i": ["\u0130", "\u0131"], "s": ["\u017f"], "k": ["\u212a"]}
+ODD = ["\u0130", "\u0131", "\u017f", "\u212a", "\u212b", "\u00c9", "\u00e9", "\u00df", "\ufb01",
+       "\u03a3", "\u03c2", "\u2019", "\u201c", "\u201d", "\u2014", "\u2013", "\u00a0", "\u2009",
+       "\u200b", "\u0663", "\u2168", "\u01c5", "\U0001f600", "\u0301"]
+PUNCT = list(".,;:!?()[]{}'\"-_/\\`*#@%$&+=<>~|") + [
+    "\n", "\t", "  ", "\n\n", "- ", "* ", "1. ", "0", "7", "12", "3.4", "v2", "0x1f", "404",
+    "12:30", "9:05", "2024-03-05", "5/6", "14h", "AM", "pm", "UTC", "%"]
+SEPARATORS = [" ", " ", " ", "", "\n", "-", ", ", ". ", "  ", "\t", ": "]
+
+_GUARD = re.compile(r"^\(\?=\(\?-i:\[\^[^\]]*\]\)\)")
+
+
+# --------------------------------------------------------------------------- text strategies
+
+
+def _lookalike(word: str, which: int = 0) -> str:
+    """Every i/s/k replaced by a character re.IGNORECASE matches it with (not ASCII)."""
+    return "".join(LOOKALIKES[c.lower()][which % len(LOOKALIKES[c.lower()])]
+                   if c.lower() in LOOKALIKES else c for c in word)
+
+
+def _lookalike2(word: str) -> str:
+    return _lookalike(word, 1)
+
+
+def _alternate_case(word: str) -> str:
+    return "".join(c.upper() if i % 2 else c.lower() for i, c in enumerate(word))
+
+
+CASES: list[Callable[[str], str]] = [str, str, str.lower, str.upper, str.title, str.swapcase,
+                                     _alternate_case, _lookalike, _lookalike2]
+
+
+def _vocabulary(patterns: Iterable[str]) -> list[str]:
+    """Words and space-separated phrases written in regex sources (their own vocabulary)."""
+    out: set[str] = set()
+    for src in patterns:
+        s = re.sub(r"\\[sW][+*]?|\\s\{[^}]*\}|\[\\s-\][+*]?|\[-\\s\][+*]?", " ", src)
+        s = re.sub(r"\\[bBdDwWAZ]|\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}", " ", s)
+        s = s.replace("\\", "")
+        for phrase in re.findall(r"[A-Za-z0-9][\w'.-]*(?: [A-Za-z0-9][\w'.-]*)*", s):
+            out.add(phrase)
+            out.update(phrase.split())
+    return sorted(w for w in out if len(w) < 60)
+
+
+@st.composite
+def salads(draw: st.DrawFn, vocab: Sequence[str], max_pieces: int = 40,
+           regexes: Sequence[re.Pattern[str]] = ()) -> str:
+    """Random text: the vocabulary's words (mostly), punctuation, odd Unicode, in mixed case,
+    and strings generated from the regexes themselves (``st.from_regex``) so that the
+    multi-word patterns match too, not only single-word alternations."""
+    word = st.sampled_from(list(vocab))
+    options = [word, word, word, word, st.sampled_from(PUNCT), st.sampled_from(ODD),
+               st.text(max_size=3)]
+    if regexes:
+        options.append(st.sampled_from(list(regexes)).flatmap(st.from_regex))
+    piece = st.one_of(*options)
+    parts = draw(st.lists(piece, max_size=max_pieces))
+    out = []
+    for p in parts:
+        out.append(draw(st.sampled_from(CASES))(p))
+        out.append(draw(st.sampled_from(SEPARATORS)))
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- the real regexes
+
+
+def _unguard(pattern: str) -> str:
+    """A guarded pattern without its first-character look-ahead (``guarded_source`` wraps the
+    original in ``(?:...)`` after it; ``features._alternation`` puts it right before)."""
+    m = _GUARD.match(pattern)
+    return pattern[m.end():] if m else pattern
+
+
+@lru_cache(maxsize=1)
+def literal_cases() -> tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...]:
+    """(name, regex, required literals) as the stages use them, for regexes that have some."""
+    out: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = []
+    for label, _w, rx, need in sections._cues():
+        if need is not None:
+            out.append((f"sections:{label}:{rx.pattern[:30]}", rx, need))
+    cues = features._cues()
+    for kind, need in cues["needs"].items():
+        if need is not None:
+            rx = cues[kind] if kind in features._SPECIFIC_LEXICONS else cues["patterns"][kind]
+            out.append((f"features:{kind}", rx, need))
+    for name in ("blame_phrases.txt", "filler_phrases.txt"):
+        for p in review._fast_kind_patterns(name):
+            if p.needs is not None:
+                out.append((f"review:{p.kind}:{p.rx.pattern[:30]}", p.rx, p.needs))
+    for vp, need in review._voice_patterns_needs():
+        if need is not None:
+            out.append((f"voice:{vp.kind}:{vp.rx.pattern[:30]}", vp.rx, need))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def guard_cases() -> tuple[tuple[str, str, int, re.Pattern[str]], ...]:
+    """(name, plain source, flags, guarded regex as the stage compiled it)."""
+    out: list[tuple[str, str, int, re.Pattern[str]]] = []
+    for r in N.compile_numeric_patterns("numeric.jsonl", "defs.json"):
+        src = _unguard(r.regex.pattern)
+        if src != r.regex.pattern:
+            assert src.startswith("(?:") and src.endswith(")")
+            src = src[3:-1]
+        out.append((f"numeric:{r.label}", src, r.regex.flags, r.regex))
+    names = [f"detection.{k}" for k in read_json("lexicons", "detection_cues.json")
+             if not k.startswith("_")]
+    names += [f"summary.{k}" for k in ("cause", "prompt_markers")]
+    names += ["misleading", "escalation", "resolution"]
+    for name in names:
+        rx = facts._cue(name)
+        src = _unguard(rx.pattern)
+        if src != rx.pattern:
+            src = src[3:-1]
+        out.append((f"facts:{name}", src, rx.flags & ~re.UNICODE, rx))
+    cues = features._cues()
+    alts = {k: cues[k] for k in ("component", "component_class", "generic_re", "mechanism",
+                                 "mechanism_class")}
+    verbs, objects, _first = features._verbs()
+    alts.update({"verbs": verbs, "objects": objects})
+    for name, rx in alts.items():
+        out.append((f"features:{name}", _unguard(rx.pattern), rx.flags & ~re.UNICODE, rx))
+    for name in ("blame_phrases.txt", "filler_phrases.txt"):
+        for p in review._fast_kind_patterns(name):
+            out.append((f"review:{p.kind}:{p.rx.pattern[:30]}", p.rx.pattern,
+                        p.rx.flags & ~re.UNICODE, p.guarded))
+    return tuple(out)
+
+
+def _spans(rx: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in rx.finditer(text)]
+
+
+def _prefiltered_spans(rx: re.Pattern[str], need: tuple[str, ...], text: str
+                       ) -> list[tuple[int, int]]:
+    """What a stage gets: no search at all when none of the literals is in the text."""
+    low = features.prefilter_text(text)
+    if not any(n in low for n in need):
+        return []
+    return _spans(rx, text)
+
+
+_LIT_VOCAB = _vocabulary(rx.pattern for _n, rx, _need in literal_cases())
+_GUARD_VOCAB = _vocabulary(src for _n, src, _f, _rx in guard_cases())
+_LIT_REGEXES = [rx for _n, rx, _need in literal_cases()]
+_GUARD_REGEXES = [re.compile(src, flags) for _n, src, flags, _rx in guard_cases()]
+
+
+# --------------------------------------------------------------------------- sanity
+
+
+def test_the_cases_are_real_and_the_vocabulary_reaches_them() -> None:
+    """Guards against vacuous properties: many regexes, most matched by their own words."""
+    lits = literal_cases()
+    guards = guard_cases()
+    assert len(lits) >= 60 and len(guards) >= 30
+    assert sum(rx.pattern != src for _n, src, _f, rx in guards) >= 25  # guards really in use
+    # a plain dump of the words already matches many of them (the rest need word sequences,
+    # which the strategies also draw from the regexes themselves)
+    text = " . ".join(_LIT_VOCAB)
+    assert sum(bool(rx.search(text)) for _n, rx, _need in lits) >= 0.3 * len(lits)
+    text = " . ".join(_GUARD_VOCAB + ["12:30 PM", "3 hours", "2024-03-05", "45%", "$300"])
+    assert sum(bool(re.compile(src, f).search(text)) for _n, src, f, _rx in guards) \
+        >= 0.3 * len(guards)
+
+
+def test_guard_removal_gives_back_the_source() -> None:
+    """The test's reference sources are the ones the stages guarded (checks ``_unguard``)."""
+    for name, src, flags, rx in guard_cases():
+        if name.startswith(("numeric:", "facts:", "review:")):
+            assert features.guarded_source(src, flags) == rx.pattern, name
+
+
+# --------------------------------------------------------------------------- prefilter_text
+
+
+def test_prefilter_text_keeps_every_ascii_letter_re_would_match() -> None:
+    """For every code point re.IGNORECASE matches with an ASCII letter or digit, the
+    prefilter text of that character is that letter: a required literal can then never be
+    missed because the text spelled it with a look-alike."""
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    for a in "abcdefghijklmnopqrstuvwxyz0123456789":
+        for ch in re.findall(re.escape(a), every, flags=re.IGNORECASE):
+            assert features.prefilter_text(ch) == a, (a, hex(ord(ch)))
+            assert features.prefilter_text("x" + ch + "\u00e9") == "x" + a + "\u00e9"
+
+
+# --------------------------------------------------------------------------- required literals
+
+
+@SETTINGS
+@given(st.data())
+@example(None)
+def test_literal_prefilter_finds_the_same_matches(data: st.DataObject | None) -> None:
+    """For every cue regex with required literals: skipping the search when no literal is in
+    ``prefilter_text(text)`` gives exactly the plain regex's matches."""
+    if data is None:  # the look-alike spellings of every literal, always checked
+        texts = [" ".join(_lookalike(w).upper() for w in _LIT_VOCAB),
+                 " ".join(_lookalike2(w) for w in _LIT_VOCAB),
+                 " ".join(_alternate_case(w) for w in _LIT_VOCAB)]
+    else:
+        texts = [data.draw(salads(_LIT_VOCAB, max_pieces=60, regexes=_LIT_REGEXES))]
+    found = 0
+    for text in texts:
+        for name, rx, need in literal_cases():
+            plain = _spans(rx, text)
+            found += bool(plain)
+            assert _prefiltered_spans(rx, need, text) == plain, (name, need, text)
+    target(float(found))
+
+
+@pytest.mark.parametrize("pattern, flags, text", [
+    (r"\bnegligen(?:t|ce)\b", re.I, "NEGLIGENT"),
+    (r"(?:time|clock)\s+to\s+detect", re.I, "TIME  TO DETECT"),
+    (r"(?-i:(?<![\w-])TB[DA](?![\w-]))|\bto\s+be\s+determined\b", re.I, "To Be Determined"),
+    (r"\bkubernetes\b", re.I, "\u212aubernete\u017f"),
+    (r"root\s+cause(?:s)?", re.I | re.M, "ROOT \u0130S CAUSE"),
+])
+def test_required_literals_on_hand_written_patterns(pattern: str, flags: int, text: str) -> None:
+    """Edge cases of the literal analysis (optional groups, scoped flags, look-alikes)."""
+    rx = re.compile(pattern, flags)
+    need = features.required_literals(rx, min_len=1)
+    if need is not None:
+        assert _prefiltered_spans(rx, need, text) == _spans(rx, text)
+
+
+# --------------------------------------------------------------------------- first-char guards
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    n = len(text)
+    return [(a, min(n, a + w)) for a in range(0, n + 1, max(1, n // 5)) for w in (1, 7, 80)]
+
+
+@SETTINGS
+@given(st.data())
+def test_guarded_regexes_find_the_same_matches(data: st.DataObject) -> None:
+    """Every guarded regex (numeric patterns, facts cues, feature alternations, review
+    phrases) gives the plain regex's matches: ``finditer`` and windowed ``search``."""
+    text = data.draw(salads(_GUARD_VOCAB, max_pieces=60, regexes=_GUARD_REGEXES))
+    found = 0
+    for name, src, flags, guarded in guard_cases():
+        plain = re.compile(src, flags)
+        spans = _spans(plain, text)
+        found += bool(spans)
+        assert _spans(guarded, text) == spans, (name, text)
+        for a, b in _windows(text):
+            m1, m2 = plain.search(text, a, b), guarded.search(text, a, b)
+            assert (m1 and m1.span()) == (m2 and m2.span()), (name, a, b, text)
+    target(float(found))
+
+
+@SETTINGS
+@given(st.data())
+def test_first_char_guarded_and_guarded_source_agree_with_the_plain_regex(
+        data: st.DataObject) -> None:
+    """Guards built by the public functions from the plain sources (with their flags)."""
+    case = data.draw(st.sampled_from(guard_cases() + tuple(
+        (n, rx.pattern, rx.flags & ~re.UNICODE, rx) for n, rx, _need in literal_cases())))
+    name, src, flags, _rx = case
+    plain = re.compile(src, flags)
+    vocab = _vocabulary([src]) or ["x"]
+    text = data.draw(salads(vocab, regexes=[plain]))
+    guarded = re.compile(features.guarded_source(src, flags), flags)
+    assert _spans(guarded, text) == _spans(plain, text), (name, text)
+    assert _spans(features.first_char_guarded(plain), text) == _spans(plain, text), (name, text)
+
+
+# --------------------------------------------------------------------------- PatternRuler
+
+
+@lru_cache(maxsize=1)
+def _rulers() -> tuple[object, object]:
+    """(our pipeline up to PatternRuler, the same with spaCy's span_ruler and the patterns)."""
+    import spacy
+
+    ours = spacy.blank("en")
+    ours.add_pipe("pmscore_lexattrs")
+    ours.add_pipe("pmscore_pattern_ruler", name="pmscore_ruler")
+    ref = spacy.blank("en")
+    ref.add_pipe("pmscore_lexattrs")
+    ruler = ref.add_pipe("span_ruler", name="reference_ruler", config={
+        "spans_key": "reference", "phrase_matcher_attr": "LOWER", "validate": False})
+    tokens, phrases = N._ruler_patterns()
+    ruler.add_patterns(tokens + phrases)  # type: ignore[attr-defined]
+    for nlp in (ours, ref):
+        nlp.get_pipe("pmscore_lexattrs").initialize(nlp=nlp)  # type: ignore[attr-defined]
+    return ours, ref
+
+
+@lru_cache(maxsize=1)
+def _ruler_vocab() -> list[str]:
+    words: list[str] = []
+    for name in ("service_terms.json", "team_terms.json"):
+        for key, value in read_json("lexicons", name).items():
+            if not key.startswith("_") and isinstance(value, list):
+                words += [str(v) for v in value]
+    for name in ("services.txt", "teams.txt", "not_entities.txt"):
+        words += list(read_lines("lexicons", name))
+    words += ["the", "was", "down", "and", "v2", "1.2.3", "on-call", "CI/CD", "e-commerce",
+              "API", "DB", "Internal", "Server", "Error", "EST", "PM", ".", "\n", "'s"]
+    return sorted(set(words))
+
+
+def _ruler_spans(text: str) -> tuple[set[tuple[int, int, str]], set[tuple[int, int, str]]]:
+    ours, ref = _rulers()
+    a = ours(text)  # type: ignore[operator]
+    b = ref(text)  # type: ignore[operator]
+    return ({(s.start, s.end, s.label_) for s in a.spans[N.RULER_KEY]},
+            {(s.start, s.end, s.label_) for s in b.spans["reference"]})
+
+
+@SETTINGS
+@given(salads(_ruler_vocab(), max_pieces=40))
+@example("Payment Service was down; the Checkout API and the On-Call SRE Team")
+def test_pattern_ruler_spans_equal_spacy_span_ruler(text: str) -> None:
+    ours, ref = _ruler_spans(text)
+    target(float(len(ref)))
+    assert ours == ref, (text, ours ^ ref)
+
+
+def test_pattern_ruler_reference_is_not_empty() -> None:
+    """The comparison means something: the reference finds services, teams and blocks."""
+    text = " ".join(w.title() for w in _ruler_vocab()[:400])
+    _ours, ref = _ruler_spans(text)
+    assert {"SERVICE", "TEAM"} <= {label for _s, _e, label in ref}
+    assert len(ref) >= 20
