@@ -132,7 +132,8 @@ def grade(
             typer.echo(msg, err=True)
 
     rows = iter_results(items, max_bytes=max_bytes, keep_text=keep_text, jobs=n_jobs,
-                        time_budget=time_budget, grade_fn=grader,
+                        time_budget=time_budget,
+                        grade_fn=grader if (models or no_models or trust_models) else None,
                         min_per_worker=0 if jobs else MIN_DOCS_PER_WORKER)
     try:
         renderer = (renderer_cls(out, output_dir=output_dir) if output_dir is not None
