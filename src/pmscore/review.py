@@ -826,10 +826,12 @@ def _rewrite(kind: str, sentence: str, doc_text: str) -> str:
     return tpl.format(object=obj, process=proc)
 
 
-def _blame(doc: Document, skip: list[tuple[int, int]]) -> list[Hit]:
+def _blame(doc: Document, skip: list[tuple[int, int]], low: str | None = None) -> list[Hit]:
+    """Blame phrases outside ``skip``; ``low`` is ``prefilter_text(doc.clean)`` if known."""
     hits: list[Hit] = []
     text = doc.clean
-    low = prefilter_text(text)
+    if low is None:
+        low = prefilter_text(text)
     for pat in _fast_kind_patterns("blame_phrases.txt"):
         if not _may_match(pat.needs, low):
             continue  # cannot match anywhere: the same hits without the search
@@ -1010,7 +1012,8 @@ def _opening_end(doc: Document, first_entry: int | None) -> int:
     return end
 
 
-def _voice(doc: Document, code: list[tuple[int, int]], opening_end: int) -> list[Hit]:
+def _voice(doc: Document, code: list[tuple[int, int]], opening_end: int,
+           low_doc: str | None = None) -> list[Hit]:
     """Sentences in the assignment's voice: one hit per sentence, the first pattern's kind.
 
     The assignment talks to the student ("your post-mortem must ..."), names the writing task
@@ -1021,7 +1024,8 @@ def _voice(doc: Document, code: list[tuple[int, int]], opening_end: int) -> list
     """
     hits: list[Hit] = []
     clean = doc.clean
-    low_doc = prefilter_text(clean)
+    if low_doc is None:
+        low_doc = prefilter_text(clean)
     # Most patterns' words occur nowhere in a document: drop those (no sentence can match
     # them), then test the rest's literals per sentence before searching. Exact: a pattern is
     # skipped only where it cannot match, and the order of the rest is kept (first one wins).
@@ -1037,8 +1041,8 @@ def _voice(doc: Document, code: list[tuple[int, int]], opening_end: int) -> list
         for p, needs in patterns:
             if p.opening and s >= opening_end:
                 continue
-            if not _may_match(needs, low):
-                continue
+            if needs is not None and not any(map(low.__contains__, needs)):
+                continue  # as _may_match, inlined: this runs per sentence x pattern
             m = p.rx.search(sent)
             if m:
                 hits.append(Hit("voice", s, e, doc.text[s:e], score=100.0,
@@ -1136,13 +1140,14 @@ def detect(analysis: Analysis) -> Review:
     entries = _timeline(analysis, times, lines)
     issues = _consistency(analysis, times, entries)
     rubric_hits = _pasted(doc, code)
+    low_clean = prefilter_text(doc.clean)  # shared by the voice and blame literal tests
     voice = _own_voice(rubric_hits, _voice(
-        doc, code, _opening_end(doc, entries[0].time.start if entries else None)))
+        doc, code, _opening_end(doc, entries[0].time.start if entries else None), low_clean))
     prompt_pasted = _is_pasted(rubric_hits, voice, reports_incident=bool(times))
     pasted = sorted(rubric_hits + voice, key=lambda h: h.start) if prompt_pasted else rubric_hits
     # the pasted assignment paragraph is skipped when looking for blame and filler
     pasted_lines = [(h.start, h.end) for h in pasted]
-    blame = _blame(doc, code + pasted_lines)
+    blame = _blame(doc, code + pasted_lines, low_clean)
     filler = _filler(doc, code, pasted_lines)
     return Review(
         chronological=not any(i.breaks_chronology for i in issues),
