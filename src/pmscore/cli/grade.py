@@ -67,7 +67,7 @@ def grade(
     Exit codes: 0 graded, 1 under --fail-under, 2 an unreadable input, 130 interrupted.
     """
     from pmscore.batch import MIN_DOCS_PER_WORKER, default_jobs, iter_results
-    from pmscore.collect import collect
+    from pmscore.cli._inputs import collect_or_exit
     from pmscore.render import available, get_renderer
 
     try:
@@ -76,16 +76,7 @@ def grade(
         typer.echo(f"pmscore: error: unknown format {format!r} (choose from "
                    f"{', '.join(available())})", err=True)
         raise typer.Exit(EXIT_USAGE)
-    if not paths and from_list is None:
-        typer.echo("pmscore: error: give files, folders or globs to grade (or --from-list)",
-                   err=True)
-        raise typer.Exit(EXIT_USAGE)
-    try:
-        items = collect(paths or (), pattern=pattern, from_list=from_list)
-    except OSError as exc:
-        typer.echo(f"pmscore: error: cannot read --from-list {from_list}: "
-                   f"{exc.strerror or exc}", err=True)
-        raise typer.Exit(EXIT_USAGE)
+    items = collect_or_exit(paths, pattern, from_list, "grade")
 
     similar_of: dict[str, tuple[tuple[str, float], ...]] = {}
     pairs = []

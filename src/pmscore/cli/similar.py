@@ -40,6 +40,7 @@ def similar(
 
     Exit codes: 0 done (pairs or not), 2 usage error or an unreadable input (on stderr).
     """
+    from pmscore.cli._inputs import collect_or_exit
     from pmscore.collect import collect
     from pmscore.similar import find_similar, load_docs, render_text, to_json
 
@@ -47,16 +48,7 @@ def similar(
         typer.echo(f"pmscore: error: unknown format {format!r} (choose from "
                    f"{', '.join(FORMATS)})", err=True)
         raise typer.Exit(EXIT_USAGE)
-    if not paths and from_list is None:
-        typer.echo("pmscore: error: give files, folders or globs to compare (or --from-list)",
-                   err=True)
-        raise typer.Exit(EXIT_USAGE)
-    try:
-        items = collect(paths or (), pattern=pattern, from_list=from_list)
-    except OSError as exc:
-        typer.echo(f"pmscore: error: cannot read --from-list {from_list}: "
-                   f"{exc.strerror or exc}", err=True)
-        raise typer.Exit(EXIT_USAGE)
+    items = collect_or_exit(paths, pattern, from_list, "compare")
     ref_items = collect(reference or ())
     docs, errors = load_docs(items, max_bytes)
     refs, ref_errors = load_docs(ref_items, max_bytes)
