@@ -24,7 +24,6 @@ No statistical model is downloaded; everything is patterns and lexicons from ``d
 from __future__ import annotations
 
 import bisect
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
