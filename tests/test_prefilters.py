@@ -18,11 +18,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from typing import Callable, Iterable, Sequence
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st, target
 
-from pmscore import facts, features, nlp as N, review, sections
+from pmscore import facts, features, nlp as N, reader, review, sections
 from pmscore.resources import read_json, read_lines
 
 SETTINGS = settings(max_examples=100, deadline=None, derandomize=True,
@@ -359,3 +360,45 @@ def test_pattern_ruler_reference_is_not_empty() -> None:
     _ours, ref = _ruler_spans(text)
     assert {"SERVICE", "TEAM"} <= {label for _s, _e, label in ref}
     assert len(ref) >= 20
+
+
+# --------------------------------------------------------------------------- review: rubric lines
+
+
+_EDIT_CHARS = "abcdefghijklmnopqrstuvwxyz  .,:()-/'"
+
+
+@st.composite
+def near_rubric_lines(draw: st.DrawFn) -> str:
+    """A rubric item (``data/rubric_text.txt``) with random edits, bullets and extra words:
+    fuzzy scores around the 88 / 92 cutoffs of ``review._pasted``."""
+    text = draw(st.sampled_from([u.text for u in review._rubric()]))
+    chars = list(draw(st.sampled_from(CASES[:7]))(text))
+    for _ in range(draw(st.integers(0, max(1, len(chars) // 6)))):
+        op = draw(st.sampled_from("dis"))
+        pos = draw(st.integers(0, max(0, len(chars) - 1)))
+        if op == "i":
+            chars.insert(pos, draw(st.sampled_from(_EDIT_CHARS)))
+        elif chars and op == "d":
+            del chars[pos]
+        elif chars:
+            chars[pos] = draw(st.sampled_from(_EDIT_CHARS))
+    prefix = draw(st.sampled_from(["", "- ", "1. ", "## ", "**", "Note: ", "We explain "]))
+    suffix = draw(st.sampled_from(["", ":", ".", " and a few more words after it", " (below)"]))
+    return prefix + "".join(chars) + suffix
+
+
+@SETTINGS
+@given(st.lists(st.one_of(near_rubric_lines(), near_rubric_lines(),
+                          salads(_LIT_VOCAB, max_pieces=12)), min_size=1, max_size=8))
+def test_rubric_candidate_filter_keeps_every_flagged_line(lines: list[str]) -> None:
+    """``review._pasted`` with its ``process.cdist`` line filter gives the same hits as the
+    exact per-line loop run on every line."""
+    doc = reader.read("\n".join(line.replace("\n", " ") for line in lines))
+    code = review._code_ranges(doc)
+    fast = review._pasted(doc, code)
+    with mock.patch.object(review, "_pasted_candidates",
+                           lambda lows, bares: [True] * len(lows)):
+        slow = review._pasted(doc, code)
+    target(float(len(slow)))
+    assert fast == slow, lines
