@@ -180,8 +180,16 @@ def _tz_offsets() -> tuple[dict[str, int], frozenset[str]]:
     return dict(d["offsets"]), frozenset(d["ignore"])
 
 
+# Regexes used per line or per sentence are compiled once: re's own cache lookup cost more
+# than some of the searches.
+_NON_NORM = re.compile(r"[^\w%/?()]+")
+_LINE_LEAD = re.compile(r"^\W*(?:\d+[.)]\s*)?")
+_SENT_BREAK = re.compile(r"(?<=[.!?])\s+(?=[\"\u201c(\[]?[A-Z0-9])")
+_ANY_LETTER = re.compile(r"[A-Za-z]")
+
+
 def _norm(s: str) -> str:
-    return " ".join(re.sub(r"[^\w%/?()]+", " ", s.lower()).split())
+    return " ".join(_NON_NORM.sub(" ", s.lower()).split())
 
 
 # --------------------------------------------------------------------------- time mentions
@@ -415,7 +423,7 @@ def _is_entry_lead(lead: str) -> bool:
     for rx in _DATE_RES:
         rest = rx.sub(" ", rest)
     rest = _LEAD_WORDS.sub(" ", rest)
-    return not re.search(r"[A-Za-z]", rest) and len(lead.strip()) <= 40
+    return not _ANY_LETTER.search(rest) and len(lead.strip()) <= 40
 
 
 def _summary_span(analysis: Analysis, entries: list[_Entry]) -> tuple[int, int]:
@@ -875,7 +883,7 @@ def _pasted(doc: Document, code: list[tuple[int, int]]) -> list[Hit]:
     segs = _segments(doc, code)
     lines = [doc.clean[s:e] for s, e in segs]
     lows = [line.lower() for line in lines]
-    bares = [_norm(re.sub(r"^\W*(?:\d+[.)]\s*)?", "", line)).rstrip(" :") for line in lines]
+    bares = [_norm(_LINE_LEAD.sub("", line)).rstrip(" :") for line in lines]
     maybe = _pasted_candidates(lows, bares)
     for i, (s, e) in enumerate(segs):
         if not maybe[i]:
@@ -923,15 +931,15 @@ _MARGIN = 1.0
 
 def _pasted_candidates(lows: list[str], bares: list[str]) -> list[bool]:
     """Per line, whether any rubric head, title or requirement may reach its cutoff in
-    :func:`_pasted` (False only when none can). One ``process.cdist`` per kind of comparison
-    (same scorers, no processor, as the loop) instead of lines x items Python calls."""
+    :func:`_pasted` (False only when none can). ``process.cdist`` over all lines per rubric
+    item (same scorers, no processor, as the loop) instead of lines x items Python calls."""
     n = len(lows)
     if not n:
         return []
     maybe = np.zeros(n, dtype=bool)
     units = [u for u in _rubric() if not u.section]
     titles = [u.norm for u in units if u.title]
-    long_reqs = [u.text.lower() for u in units if not u.title and len(u.norm) >= 30]
+    long_reqs = [u.text for u in units if not u.title and len(u.norm) >= 30]
     for head in _rubric_heads():
         width = len(head)
         fits = np.array([len(b) >= width for b in bares])
@@ -943,16 +951,19 @@ def _pasted_candidates(lows: list[str], bares: list[str]) -> list[bool]:
         sc = process.cdist(bares, titles, scorer=fuzz.ratio, score_cutoff=88 - _MARGIN,
                            workers=1)
         maybe |= (sc >= 88 - _MARGIN).any(axis=1)
-    if long_reqs:
-        low_len = np.array([len(x) for x in lows])[:, None]
-        req_len = np.array([len(x) for x in long_reqs])[None, :]
-        whole = process.cdist(lows, long_reqs, scorer=fuzz.ratio, score_cutoff=88 - _MARGIN,
-                              workers=1)
-        part = process.cdist(long_reqs, lows, scorer=fuzz.partial_ratio,
-                             score_cutoff=88 - _MARGIN, workers=1).T
-        shorter = low_len < req_len
-        hit = np.where(shorter, whole, part) >= 88 - _MARGIN
-        maybe |= hit.any(axis=1)
+    lengths = np.array([len(low) for low in lows])
+    for text in long_reqs:
+        # as in the loop: a line shorter than the requirement must be (nearly) all of it,
+        # a longer one must hold it (partial ratio, the costly one: only where it applies)
+        req = text.lower()
+        shorter = lengths < len(text)
+        for mask, scorer in ((shorter, fuzz.ratio), (~shorter, fuzz.partial_ratio)):
+            idx = np.flatnonzero(mask & ~maybe)  # lines already kept need no more scores
+            if not idx.size:
+                continue
+            sc = process.cdist([req], [lows[i] for i in idx], scorer=scorer,
+                               score_cutoff=88 - _MARGIN, workers=1)[0]
+            maybe[idx[sc >= 88 - _MARGIN]] = True
     return maybe.tolist()
 
 
@@ -997,7 +1008,7 @@ def _sentence_spans(doc: Document, code: list[tuple[int, int]]) -> list[tuple[in
     for s, e in _segments(doc, code):
         line = doc.clean[s:e]
         start = 0
-        for m in re.finditer(r"(?<=[.!?])\s+(?=[\"\u201c(\[]?[A-Z0-9])", line):
+        for m in _SENT_BREAK.finditer(line):
             out.append((s + start, s + m.start()))
             start = m.end()
         out.append((s + start, e))
@@ -1035,10 +1046,21 @@ def _voice(doc: Document, code: list[tuple[int, int]], opening_end: int,
     # prefilter_text maps character by character when the lengths agree, so a sentence's
     # slice of it is the sentence's own prefilter text as far as ASCII literals go
     sliceable = len(low_doc) == len(clean)
-    for s, e in _sentence_spans(doc, code):
+    spans = _sentence_spans(doc, code)
+    holding = None
+    if sliceable and all(needs is not None for _p, needs in patterns):
+        holding = _sentences_holding(low_doc, spans, [needs for _p, needs in patterns])
+    for k, (s, e) in enumerate(spans):
+        if holding is not None:
+            todo = holding.get(k)
+            if todo is None:
+                continue  # no pattern's literal lies inside this sentence
+            candidates = [patterns[j] for j in todo]
+        else:
+            candidates = patterns
         sent = clean[s:e]
         low = low_doc[s:e] if sliceable else prefilter_text(sent)
-        for p, needs in patterns:
+        for p, needs in candidates:
             if p.opening and s >= opening_end:
                 continue
             if needs is not None and not any(map(low.__contains__, needs)):
@@ -1049,6 +1071,28 @@ def _voice(doc: Document, code: list[tuple[int, int]], opening_end: int,
                                 matched=f"{p.kind}: {m.group(0).strip()}"))
                 break
     return hits
+
+
+def _sentences_holding(low: str, spans: list[tuple[int, int]],
+                       needs: list[tuple[str, ...]]) -> dict[int, list[int]]:
+    """Sentence index -> indices (ascending) of the ``needs`` with a literal inside it.
+
+    ``low`` is the prefilter text of the whole text ``spans`` (sorted, disjoint) index: each
+    literal's occurrences are found once and placed by bisection, instead of testing every
+    literal in every sentence. A literal counts only when it lies wholly inside a sentence,
+    which is when it is in that sentence's own prefilter text.
+    """
+    starts = [s for s, _e in spans]
+    found: dict[int, set[int]] = {}
+    for j, lits in enumerate(needs):
+        for lit in lits:
+            pos = low.find(lit)
+            while pos >= 0:
+                k = bisect_right(starts, pos) - 1
+                if k >= 0 and pos + len(lit) <= spans[k][1]:
+                    found.setdefault(k, set()).add(j)
+                pos = low.find(lit, pos + 1)
+    return {k: sorted(v) for k, v in found.items()}
 
 
 def _own_voice(rubric: list[Hit], voice: list[Hit]) -> list[Hit]:
