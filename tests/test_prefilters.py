@@ -402,3 +402,44 @@ def test_rubric_candidate_filter_keeps_every_flagged_line(lines: list[str]) -> N
         slow = review._pasted(doc, code)
     target(float(len(slow)))
     assert fast == slow, lines
+
+
+# --------------------------------------------------------------------------- review: voice
+
+
+_VOICE_REGEXES = [p.rx for p in review._voice_patterns()]
+_VOICE_VOCAB = _vocabulary(rx.pattern for rx in _VOICE_REGEXES)
+
+
+def _voice_reference(doc: object, code: list[tuple[int, int]], opening_end: int
+                     ) -> list[review.Hit]:
+    """``review._voice`` without prefilters: every pattern searched in every sentence."""
+    hits = []
+    for s, e in review._sentence_spans(doc, code):  # type: ignore[arg-type]
+        sent = doc.clean[s:e]  # type: ignore[attr-defined]
+        for p in review._voice_patterns():
+            if p.opening and s >= opening_end:
+                continue
+            m = p.rx.search(sent)
+            if m:
+                hits.append(review.Hit("voice", s, e, doc.text[s:e], score=100.0,  # type: ignore
+                                       matched=f"{p.kind}: {m.group(0).strip()}"))
+                break
+    return hits
+
+
+@SETTINGS
+@given(st.lists(salads(_VOICE_VOCAB, max_pieces=12, regexes=_VOICE_REGEXES), min_size=1,
+                max_size=6), st.sampled_from([". ", "\n", "! ", ". A ", "\n- ", " "]),
+       st.floats(0, 1))
+def test_voice_prefilters_find_the_same_sentences(parts: list[str], joiner: str,
+                                                  opening: float) -> None:
+    """The assignment-voice hits (literal index per sentence, literal tests, per-document
+    skips) equal those of the plain search of every pattern in every sentence."""
+    text = joiner.join(parts)
+    doc = reader.read(text)
+    code = review._code_ranges(doc)
+    opening_end = int(len(text) * opening)
+    expected = _voice_reference(doc, code, opening_end)
+    target(float(len(expected)))
+    assert review._voice(doc, code, opening_end) == expected, text
