@@ -929,10 +929,23 @@ def _pasted(doc: Document, code: list[tuple[int, int]]) -> list[Hit]:
 _MARGIN = 1.0
 
 
+# Lines per batch of score matrices: keeps each C call short on a pasted 10 MB log, so the
+# grading time budget (raised between Python instructions) still stops it promptly.
+_CDIST_LINES = 1024
+
+
 def _pasted_candidates(lows: list[str], bares: list[str]) -> list[bool]:
     """Per line, whether any rubric head, title or requirement may reach its cutoff in
-    :func:`_pasted` (False only when none can). ``process.cdist`` over all lines per rubric
+    :func:`_pasted` (False only when none can). ``process.cdist`` over the lines per rubric
     item (same scorers, no processor, as the loop) instead of lines x items Python calls."""
+    out: list[bool] = []
+    for i in range(0, len(lows), _CDIST_LINES):
+        out += _pasted_candidates_batch(lows[i:i + _CDIST_LINES], bares[i:i + _CDIST_LINES])
+    return out
+
+
+def _pasted_candidates_batch(lows: list[str], bares: list[str]) -> list[bool]:
+    """:func:`_pasted_candidates` of one batch of lines."""
     n = len(lows)
     if not n:
         return []
