@@ -390,13 +390,15 @@ def near_rubric_lines(draw: st.DrawFn) -> str:
 
 @SETTINGS
 @given(st.lists(st.one_of(near_rubric_lines(), near_rubric_lines(),
-                          salads(_LIT_VOCAB, max_pieces=12)), min_size=1, max_size=8))
-def test_rubric_candidate_filter_keeps_every_flagged_line(lines: list[str]) -> None:
-    """``review._pasted`` with its ``process.cdist`` line filter gives the same hits as the
-    exact per-line loop run on every line."""
+                          salads(_LIT_VOCAB, max_pieces=12)), min_size=1, max_size=8),
+       st.integers(1, 4))
+def test_rubric_candidate_filter_keeps_every_flagged_line(lines: list[str], batch: int) -> None:
+    """``review._pasted`` with its ``process.cdist`` line filter (in batches of lines) gives
+    the same hits as the exact per-line loop run on every line."""
     doc = reader.read("\n".join(line.replace("\n", " ") for line in lines))
     code = review._code_ranges(doc)
-    fast = review._pasted(doc, code)
+    with mock.patch.object(review, "_CDIST_LINES", batch):
+        fast = review._pasted(doc, code)
     with mock.patch.object(review, "_pasted_candidates",
                            lambda lows, bares: [True] * len(lows)):
         slow = review._pasted(doc, code)
