@@ -214,3 +214,73 @@ def test_goal_label_over_concrete_body_is_judged_on_body() -> None:
     assert ok, reason
     ok2, _, _ = actions.judge("Monitoring: Enhance monitoring of the servers")
     assert not ok2
+
+
+# ------------------------------------------------------------------ guide hard cases (v1.1)
+# Each rule of specific_cues.json ``action_rules`` has examples on both sides; the sentences
+# are written for these tests from the annotation guide, not taken from labelled documents.
+# Most name a component, so a verb and an object alone would pass them: the rule decides.
+
+
+@pytest.mark.parametrize("task", [
+    # a review or an audit as the task (guide: periodic reviews and audits)
+    "Conduct a review of the Redis cluster configuration",
+    "Perform an audit of the IAM roles on the S3 buckets",
+    "Schedule an audit of the backup jobs on the database hosts",
+    "Review the reverse proxy configuration",
+    "The nginx configuration will be reviewed by the platform team",
+    "Regularly review and test the iptables rules on the web servers",
+    # an intensifier on a process: a goal, no deliverable
+    "Implement stricter code review for the Terraform modules",
+    "Adopt more rigorous testing procedures for the Kafka consumers",
+    # already done and nothing in it to check
+    "Built a shrine to the database gods",
+    "Hired a wizard to watch over the load balancer",
+    # a property promised for ever
+    "The deploy script will always be simple and clear",
+    "The haproxy config will always be kept tidy and readable",
+    # a goal that stays a goal: no named check after "to"
+    "Enhance monitoring to be more proactive",
+])
+def test_guide_hard_cases_not_actionable(task: str) -> None:
+    ok, _, reason = actions.judge(task)
+    assert not ok, reason
+
+
+@pytest.mark.parametrize("task", [
+    # a required second reviewer before merge; "review and update" is an update
+    "Require review of firewall changes by a second engineer before merge",
+    "Review and update the worker_connections setting of nginx",
+    # a goal verb made concrete: a check that names its metric
+    "Improve monitoring to include queue depth checks",
+    "Improve monitoring to detect queue depth growth on the worker pool",
+    "Enhance alerting for abnormal spikes in memory on the cache nodes",
+    "Implement auto-scaling mechanisms for the worker pool",
+    # a measure already taken that names what to check is still an item
+    "We have set up an uptime check on port 443 for the status site",
+    # deliverables in the plural, documentation on a system, probes, central logs
+    "Write internal documentation on the consumer setup",
+    "Create wiki pages covering readiness probes",
+    "Develop rollback scripts for the billing deploys",
+    "Set up liveness probes on the worker pods",
+    "Collect logs from the worker nodes centrally",
+    # a product written in capitals
+    "Migrate the image registry to ECR",
+    # "always" inside the task is not an attitude
+    "Add a CI job that always runs nginx -t before reload",
+])
+def test_guide_hard_cases_actionable(task: str) -> None:
+    ok, _, reason = actions.judge(task)
+    assert ok, reason
+
+
+def test_done_and_review_reasons_say_why() -> None:
+    assert "already done" in actions.judge("Hired a wizard to watch over the load balancer")[2]
+    assert "review or audit" in actions.judge("Perform an audit of the IAM roles")[2]
+
+
+def test_team_acronyms_are_not_named_products() -> None:
+    # "Write a note for the ECR team" would pass on the capitalised name; a team does not
+    for team in ("DevOps", "SRE", "QA"):
+        ok, _, reason = actions.judge(f"Write a note for the {team} team")
+        assert not ok, reason

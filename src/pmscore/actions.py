@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from typing import Sequence
 
 from pmscore.features import (Cue, find_deadline, find_non_actionable, find_owner,
                               find_specifics, has_threshold, leading_verb, has_action_verb,
                               object_cues, task_body_start, task_pattern, word_count)
-from pmscore.resources import read_json
+from pmscore.resources import read_json, read_lines
 from pmscore.types import ActionItem, Block, Document, Entity, Section
 
 __all__ = ["extract", "judge", "candidate_spans"]
@@ -40,10 +41,93 @@ def _weights() -> dict[str, float]:
                 "goal": -2.0, "periodic": -2.0, "catchall": -1.5, "hedge": -1.0, "lead": -2.0,
                 "penalty_cap": -4.5,
                 "short": -1.0, "threshold_score": 1.5,
-                "component_class": 0.5}
+                "component_class": 0.5, "done": -1.5, "review_task": -2.0,
+                "process_goal": -2.0, "future_attitude": -3.0, "named": 1.0}
     data = read_json("lexicons", "specific_cues.json").get("action_weights", {})
     defaults.update({k: float(v) for k, v in data.items() if not k.startswith("_")})
     return defaults
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict[str, re.Pattern[str]]:
+    """Compiled ``action_rules`` of specific_cues.json (done, review_task, process_goal...)."""
+    data = read_json("lexicons", "specific_cues.json").get("action_rules", {})
+    return {k: re.compile(v, re.IGNORECASE if k != "named" else 0)
+            for k, v in data.items() if not k.startswith("_") and isinstance(v, str)}
+
+
+@lru_cache(maxsize=1)
+def _named_stop() -> frozenset[str]:
+    data = read_json("lexicons", "specific_cues.json").get("action_rules", {})
+    return frozenset(data.get("named_stop", ()))
+
+
+@lru_cache(maxsize=1)
+def _extra_objects() -> re.Pattern[str]:
+    """Deliverable nouns for the rule only: ``task_objects`` and the plural of lexicon objects.
+
+    Why here and not in action_verbs.txt: ``features.object_cues`` feeds the trained models,
+    whose features must not move under them.
+    """
+    data = read_json("lexicons", "specific_cues.json").get("action_rules", {})
+    words = list(data.get("task_objects", []))
+    words += [line.split(":", 1)[1].strip() for line in read_lines("lexicons", "action_verbs.txt")
+              if line.startswith("object:")]
+    alts = sorted({w.lower() for w in words if w.strip()}, key=len, reverse=True)
+    body = "|".join(re.escape(w) for w in alts)
+    return re.compile(r"(?<![\w-])(?:" + body + r")(?:e?s)?(?![\w-])", re.IGNORECASE)
+
+
+def _objects(text: str) -> list[Cue]:
+    """Lexicon objects plus :func:`_extra_objects` matches not overlapping them."""
+    base = object_cues(text)
+    extra = [Cue("object", m.group(0), m.start(), m.end())
+             for m in _extra_objects().finditer(text)
+             if not any(b.start < m.end() and m.start() < b.end for b in base)]
+    return sorted(base + extra, key=lambda c: c.start)
+
+
+def _rule(name: str, text: str, pos: int = 0) -> re.Match[str] | None:
+    rx = _rules().get(name)
+    return rx.search(text, pos) if rx else None
+
+
+def _rescued(text: str, cue: Cue, concrete: Sequence[Cue]) -> bool:
+    """Whether a goal / catch-all cue is made concrete by what follows it.
+
+    The guide: "enhance monitoring" is not actionable, but a check that names its metric is
+    ("enhance monitoring to include load balancer health checks"). So a goal or catch-all
+    counts for nothing when a rescue phrase ("to include", "to detect", "such as", "in log
+    file sizes") comes after it and a concrete object (deliverable noun, named component or
+    component class) comes after that phrase.
+    """
+    if cue.kind == "goal" and any(0 <= cue.start - c.end <= 1 for c in concrete
+                                  if c.kind == "object"):
+        return True  # "auto-scaling mechanisms": the goal noun only names the deliverable's kind
+    if _rule("rescue_metric", text, cue.start):
+        return True
+    m = _rule("rescue", text, cue.start)
+    if not m:
+        return False
+    return any(c.start >= m.start() and not (c.start < cue.end and cue.start < c.end)
+               for c in concrete)
+
+
+def _named(text: str, taken: Sequence[Cue]) -> list[str]:
+    """Products written in capitals or CamelCase ("AMI", "ApacheBench") not counted already."""
+    rx = _rules().get("named")
+    if rx is None:
+        return []
+    body = task_body_start(text)
+    out = []
+    for m in rx.finditer(text):
+        shouted = text[max(0, m.start() - 30):m.end() + 30].isupper()
+        if m.start() <= body or m.group(0) in _named_stop() or shouted:
+            continue  # the opening word, a team/acronym, or a line in capitals
+        if any(c.start <= m.start() < c.end for c in taken):
+            continue
+        out.append(m.group(0))
+    return out
 
 
 def _label_end(text: str) -> int:
@@ -58,12 +142,16 @@ def judge(text: str, services: Sequence[str] = ()) -> tuple[bool, float, str]:
     """(actionable, confidence, reason) for one task text.
 
     Score = verb + object + named cues + threshold - attitude/goal/periodic/catch-all phrases;
-    actionable when it reaches ``threshold_score``. Confidence grows with the distance from
+    actionable when it reaches ``threshold_score``. The guide's hard cases add (``action_rules``
+    of specific_cues.json): a review or audit as the task, an intensifier on a process, a
+    property promised for ever and a vague measure already taken count against; a goal or
+    catch-all followed by a named check ("to include <check>") is not held against the task;
+    a product in capitals ("ECR") names something like a lexicon component. Confidence grows with the distance from
     the threshold (logistic), so borderline items show low confidence.
     """
     w = _weights()
     verb = leading_verb(text)
-    objs = [c for c in object_cues(text) if not verb or c.text.lower() != verb.lower()]
+    objs = [c for c in _objects(text) if not verb or c.text.lower() != verb.lower()]
     cues = [c for c in find_specifics(text, services) if c.kind != "quoted"]
     spec = [c for c in cues if c.kind != "component_class"]
     # a kind of component ("the database server") is an object, weaker than a named one
@@ -75,6 +163,23 @@ def judge(text: str, services: Sequence[str] = ()) -> tuple[bool, float, str]:
           if c.start >= label_end
           # "lead" phrases ("Ensure ...", "Always ...") only count when they open the task
           and (c.kind != "lead" or c.start <= body)]
+    concrete = objs + cues
+    na = [c for c in na if c.kind not in ("goal", "catchall", "hedge")
+          or not _rescued(text, c, concrete)]
+    rule_text = text[max(body, label_end):]
+    detail = [c for c in cues if c.kind not in ("component_class", "mechanism_class")]
+    if (m := _rule("done", rule_text) or _rule("done_lead", text[body:])) and not (
+            detail or objs or has_threshold(text)):
+        # a measure already taken is still an item (the guide: "preventive measures"); it
+        # counts against only when nothing in it can be checked (jokey or vague "done" lines)
+        na.append(Cue("done", m.group(0), 0, 0))
+    if (m := _rule("review_task", text[body:])) and not _rule("review_exempt", text):
+        na.append(Cue("review_task", m.group(0), 0, 0))
+    if m := _rule("process_goal", rule_text):
+        na.append(Cue("process_goal", m.group(0), 0, 0))
+    if m := _rule("future_attitude", text):
+        na.append(Cue("future_attitude", m.group(0), 0, 0))
+    named = _named(text, concrete)
     score = 0.0
     parts: list[str] = []
     if verb:
@@ -88,6 +193,9 @@ def judge(text: str, services: Sequence[str] = ()) -> tuple[bool, float, str]:
     if spec:
         score += min(w["specific_cap"], w["specific"] * len(spec))
         parts.append("names " + ", ".join(dict.fromkeys(c.text for c in spec)))
+    if named and not spec:
+        score += w["named"]
+        parts.append("names " + ", ".join(dict.fromkeys(named)))
     if classes:
         score += w["component_class"]
         parts.append("object " + ", ".join(dict.fromkeys(c.text for c in classes)))
@@ -96,7 +204,8 @@ def judge(text: str, services: Sequence[str] = ()) -> tuple[bool, float, str]:
         parts.append("a threshold")
     penalty = 0.0
     blockers: list[Cue] = []
-    for kind in ("attitude", "lead", "goal", "periodic", "catchall", "hedge"):
+    for kind in ("done", "future_attitude", "attitude", "review_task", "lead", "goal",
+                 "process_goal", "periodic", "catchall", "hedge"):
         hits = [c for c in na if c.kind == kind]
         if hits:
             penalty += w[kind]
@@ -109,7 +218,11 @@ def judge(text: str, services: Sequence[str] = ()) -> tuple[bool, float, str]:
     if ok:
         reason = "actionable: " + "; ".join(parts)
     elif blockers:
-        kinds = {"attitude": "an attitude, nothing to deliver",
+        kinds = {"done": "already done, not a task for the future",
+                 "future_attitude": "an attitude, nothing to deliver",
+                 "review_task": "a review or audit as the task",
+                 "process_goal": "a better process, no deliverable",
+                 "attitude": "an attitude, nothing to deliver",
                  "lead": "a wish, not a task",
                  "hedge": "an intensifier instead of a specification",
                  "goal": "a goal without a deliverable",
