@@ -241,6 +241,12 @@ def test_goal_label_over_concrete_body_is_judged_on_body() -> None:
     "The haproxy config will always be kept tidy and readable",
     # a goal that stays a goal: no named check after "to"
     "Enhance monitoring to be more proactive",
+    # a manner adverb instead of a specification
+    "Monitor the Kafka brokers closely",
+    "Respond faster to pages about the checkout API",
+    # more coverage with no target; a stricter check with nothing said about it
+    "Increase test coverage of the billing service",
+    "Establish stricter CI validation for the Helm charts",
 ])
 def test_guide_hard_cases_not_actionable(task: str) -> None:
     ok, _, reason = actions.judge(task)
@@ -268,6 +274,9 @@ def test_guide_hard_cases_not_actionable(task: str) -> None:
     "Migrate the image registry to ECR",
     # "always" inside the task is not an attitude
     "Add a CI job that always runs nginx -t before reload",
+    # a coverage target is a deliverable; a goal word in the owner is not the task's goal
+    "Increase test coverage of the billing service to 80%",
+    "Pin the nginx image tag in the Helm chart (owner: reliability team)",
 ])
 def test_guide_hard_cases_actionable(task: str) -> None:
     ok, _, reason = actions.judge(task)

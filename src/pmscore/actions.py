@@ -42,7 +42,8 @@ def _weights() -> dict[str, float]:
                 "penalty_cap": -4.5,
                 "short": -1.0, "threshold_score": 1.5,
                 "component_class": 0.5, "done": -1.5, "review_task": -2.0,
-                "process_goal": -2.0, "future_attitude": -3.0, "named": 1.0}
+                "process_goal": -2.0, "future_attitude": -3.0, "named": 1.0,
+                "manner": -2.0, "coverage_goal": -2.0}
     data = read_json("lexicons", "specific_cues.json").get("action_weights", {})
     defaults.update({k: float(v) for k, v in data.items() if not k.startswith("_")})
     return defaults
@@ -104,8 +105,8 @@ def _rescued(text: str, cue: Cue, concrete: Sequence[Cue]) -> bool:
     if cue.kind == "goal" and any(0 <= cue.start - c.end <= 1 for c in concrete
                                   if c.kind == "object"):
         return True  # "auto-scaling mechanisms": the goal noun only names the deliverable's kind
-    if _rule("rescue_metric", text, cue.start):
-        return True
+    if cue.kind != "hedge" and _rule("rescue_metric", text, cue.start):
+        return True  # an intensifier ("more robust monitoring of X usage") stays one
     m = _rule("rescue", text, cue.start)
     if not m:
         return False
@@ -163,6 +164,10 @@ def judge(text: str, services: Sequence[str] = ()) -> tuple[bool, float, str]:
           if c.start >= label_end
           # "lead" phrases ("Ensure ...", "Always ...") only count when they open the task
           and (c.kind != "lead" or c.start <= body)]
+    own = find_owner(text)
+    if own is not None:
+        # "(owner: reliability team)" names who, not what: its words are not goals
+        na = [c for c in na if not own.start <= c.start < own.end]
     concrete = objs + cues
     na = [c for c in na if c.kind not in ("goal", "catchall", "hedge")
           or not _rescued(text, c, concrete)]
@@ -179,6 +184,10 @@ def judge(text: str, services: Sequence[str] = ()) -> tuple[bool, float, str]:
         na.append(Cue("process_goal", m.group(0), 0, 0))
     if m := _rule("future_attitude", text):
         na.append(Cue("future_attitude", m.group(0), 0, 0))
+    if m := _rule("manner", rule_text):
+        na.append(Cue("manner", m.group(0), 0, 0))
+    if (m := _rule("coverage_goal", rule_text)) and not re.search(r"\d", text):
+        na.append(Cue("coverage_goal", m.group(0), 0, 0))
     named = _named(text, concrete)
     score = 0.0
     parts: list[str] = []
@@ -205,7 +214,7 @@ def judge(text: str, services: Sequence[str] = ()) -> tuple[bool, float, str]:
     penalty = 0.0
     blockers: list[Cue] = []
     for kind in ("done", "future_attitude", "attitude", "review_task", "lead", "goal",
-                 "process_goal", "periodic", "catchall", "hedge"):
+                 "process_goal", "coverage_goal", "manner", "periodic", "catchall", "hedge"):
         hits = [c for c in na if c.kind == kind]
         if hits:
             penalty += w[kind]
@@ -222,6 +231,8 @@ def judge(text: str, services: Sequence[str] = ()) -> tuple[bool, float, str]:
                  "future_attitude": "an attitude, nothing to deliver",
                  "review_task": "a review or audit as the task",
                  "process_goal": "a better process, no deliverable",
+                 "coverage_goal": "more coverage without a target",
+                 "manner": "a manner adverb instead of a specification",
                  "attitude": "an attitude, nothing to deliver",
                  "lead": "a wish, not a task",
                  "hedge": "an intensifier instead of a specification",
