@@ -22,7 +22,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -804,32 +804,56 @@ _ENUM = re.compile(r",\s*(?:and\s+|or\s+)?$")
 
 
 def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
-    s = max(text.rfind(". ", 0, pos), text.rfind("\n", 0, pos), text.rfind("! ", 0, pos),
-            text.rfind("? ", 0, pos))
+    # The searches stop at the line's own newline: a ". " beyond it cannot be the nearest
+    # boundary, and unbounded ones scanned the whole text per call (quadratic on long logs).
+    nl = text.rfind("\n", 0, pos)
+    lo = max(nl, 0)
+    s = max(text.rfind(". ", lo, pos), nl, text.rfind("! ", lo, pos), text.rfind("? ", lo, pos))
     s = 0 if s < 0 else s + 1
-    ends = [i for i in (text.find(". ", pos), text.find("\n", pos)) if i >= 0]
+    nl = text.find("\n", pos)
+    dot = text.find(". ", pos) if nl < 0 else text.find(". ", pos, nl + 1)
+    ends = [i for i in (dot, nl) if i >= 0]
     e = min(ends) + 1 if ends else len(text)
     return s, e
 
 
-def _rewrite(kind: str, sentence: str, doc_text: str) -> str:
+@lru_cache(maxsize=1)
+def _rewrite_data() -> tuple[dict[str, Any], tuple[re.Pattern[str], ...],
+                             tuple[tuple[str, re.Pattern[str]], ...]]:
+    """``blame_rewrites.json`` with its object and process regexes compiled once."""
     data = read_json("lexicons", "blame_rewrites.json")
+    objects = tuple(re.compile(r"\b(?:the|a|an|our)\s+((?:[\w./-]+\s+){0,3}?" + re.escape(o)
+                               + r")\b") for o in data["objects"])
+    processes = tuple((p, re.compile(r"\b" + re.escape(p) + r"\b")) for p in data["processes"])
+    return data, objects, processes
+
+
+def _first_process(where: str) -> str | None:
+    """The first process of ``blame_rewrites.json`` named in ``where`` (lower case)."""
+    for p, rx in _rewrite_data()[2]:
+        if rx.search(where):
+            return p
+    return None
+
+
+def _rewrite(kind: str, sentence: str, doc_text: str,
+             doc_process: Callable[[], str | None] | None = None) -> str:
+    """The suggested blameless wording; ``doc_process`` gives ``_first_process`` of the
+    lower-cased document (passed memoised by :func:`_blame`: it was searched per hit)."""
+    data, objects, _processes = _rewrite_data()
     low = sentence.lower()
     obj = data["default_object"]
-    for o in data["objects"]:
-        m = re.search(r"\b(?:the|a|an|our)\s+((?:[\w./-]+\s+){0,3}?" + re.escape(o) + r")\b", low)
+    for rx in objects:
+        m = rx.search(low)
         if m:
             obj = "the " + m.group(1)
             break
-    proc = data["default_process"]
-    found = False
-    for where in (low, doc_text.lower()):  # the blamed sentence first, then the document
-        for p in data["processes"]:
-            if re.search(r"\b" + re.escape(p) + r"\b", where):
-                proc, found = p, True
-                break
-        if found:
-            break
+    # the blamed sentence first, then the document
+    proc = _first_process(low)
+    if proc is None:
+        proc = doc_process() if doc_process is not None else _first_process(doc_text.lower())
+    if proc is None:
+        proc = data["default_process"]
     tpl = data["templates"].get(kind, data["templates"]["person_act"])
     return tpl.format(object=obj, process=proc)
 
@@ -840,6 +864,12 @@ def _blame(doc: Document, skip: list[tuple[int, int]], low: str | None = None) -
     text = doc.clean
     if low is None:
         low = prefilter_text(text)
+    memo: list[str | None] = []
+
+    def doc_process() -> str | None:
+        if not memo:
+            memo.append(_first_process(text.lower()))
+        return memo[0]
     for pat in _fast_kind_patterns("blame_phrases.txt"):
         if not _may_match(pat.needs, low):
             continue  # cannot match anywhere: the same hits without the search
@@ -855,7 +885,8 @@ def _blame(doc: Document, skip: list[tuple[int, int]], low: str | None = None) -
             if any(s <= h.start < e for h in hits):
                 continue  # one finding per sentence
             hits.append(Hit(kind, m.start(), m.end(), doc.text[m.start():m.end()],
-                            suggestion=_rewrite(kind, text[s:e], text), matched=kind))
+                            suggestion=_rewrite(kind, text[s:e], text, doc_process),
+                            matched=kind))
     return sorted(hits, key=lambda h: h.start)
 
 
