@@ -445,3 +445,24 @@ def test_voice_prefilters_find_the_same_sentences(parts: list[str], joiner: str,
     expected = _voice_reference(doc, code, opening_end)
     target(float(len(expected)))
     assert review._voice(doc, code, opening_end) == expected, text
+
+
+# --------------------------------------------------------------------------- review: bounded scans
+
+
+def _sentence_bounds_reference(text: str, pos: int) -> tuple[int, int]:
+    """``review._sentence_bounds`` with unbounded searches (its original form)."""
+    s = max(text.rfind(". ", 0, pos), text.rfind("\n", 0, pos), text.rfind("! ", 0, pos),
+            text.rfind("? ", 0, pos))
+    s = 0 if s < 0 else s + 1
+    ends = [i for i in (text.find(". ", pos), text.find("\n", pos)) if i >= 0]
+    return s, (min(ends) + 1 if ends else len(text))
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(list("ab .!?\n\r\t\u2028") + [". ", "\n", "? ", "! ", "ab"]),
+                max_size=60).map("".join), st.data())
+def test_sentence_bounds_stopping_at_newlines_agree(text: str, data: st.DataObject) -> None:
+    """The newline-bounded searches give the sentence the whole-text searches gave."""
+    pos = data.draw(st.integers(0, len(text)))
+    assert review._sentence_bounds(text, pos) == _sentence_bounds_reference(text, pos)
