@@ -247,6 +247,8 @@ def test_goal_label_over_concrete_body_is_judged_on_body() -> None:
     # more coverage with no target; a stricter check with nothing said about it
     "Increase test coverage of the billing service",
     "Establish stricter CI validation for the Helm charts",
+    # a reflection, not a task
+    "It is important to test every Helm chart before release",
 ])
 def test_guide_hard_cases_not_actionable(task: str) -> None:
     ok, _, reason = actions.judge(task)
@@ -277,6 +279,8 @@ def test_guide_hard_cases_not_actionable(task: str) -> None:
     # a coverage target is a deliverable; a goal word in the owner is not the task's goal
     "Increase test coverage of the billing service to 80%",
     "Pin the nginx image tag in the Helm chart (owner: reliability team)",
+    # done ("are now enforced") but checkable: still an item that two engineers can verify
+    "Rate limits are now enforced on the login endpoint at 10 requests per second",
 ])
 def test_guide_hard_cases_actionable(task: str) -> None:
     ok, _, reason = actions.judge(task)
