@@ -1,0 +1,46 @@
+"""Owners and deadlines of action items, as real task lists write them."""
+
+from __future__ import annotations
+
+import pytest
+
+from pmscore.features import find_deadline, find_owner
+
+
+@pytest.mark.parametrize("text,owner", [
+    ("To stop a repeat, the platform team will add a canary stage to the deploy", "the platform team"),
+    ("Add an alert on queue depth (Owner: Dana, Deadline: 2025-07-01)", "Dana"),
+    ("SRE team will rotate the API keys", "SRE team"),
+])
+def test_owner_found(text, owner):
+    cue = find_owner(text)
+    assert cue is not None and cue.text == owner
+
+
+@pytest.mark.parametrize("text", [
+    "Add an alert on login failure rate above 5%",
+    "Be more careful, we will be fine",
+    "Patch the Nginx server to 1.25.3",
+])
+def test_no_owner(text):
+    assert find_owner(text) is None
+
+
+@pytest.mark.parametrize("text,deadline", [
+    ("Add health checks on the load balancer - ETA: 2 weeks.", "2 weeks"),
+    ("Monitoring will be in place by 04-04-17 for the API", "04-04-17"),
+    ("Run a full smoke test after config edits (3 days)", "3 days"),
+    ("Rotate the certificates by Friday", "Friday"),
+])
+def test_deadline_found(text, deadline):
+    cue = find_deadline(text)
+    assert cue is not None and cue.text == deadline
+
+
+@pytest.mark.parametrize("text", [
+    "Restart the service within the 5 minutes window (port 8080)",
+    "Run the migration on both servers (2 servers)",
+    "Alert when p99 latency stays above 800 ms for 5 minutes",
+])
+def test_no_deadline(text):
+    assert find_deadline(text) is None
