@@ -86,3 +86,20 @@ def test_trust_does_not_override_hash(tmp_path):
     m = store.read_manifest(d)
     with pytest.raises(ModelError):
         store.load_artifact(d, "rootcause.joblib", m, trust=True)
+
+
+def test_verify_checks_hashes_without_unpickling(tmp_path):
+    """A pool's parent verifies the models but leaves loading to the workers."""
+    from pmscore.ml.runtime import verify_models
+
+    d = tmp_path / "models"
+    d.mkdir()
+    marker = tmp_path / "ran"
+    entry = {"sha256": store.sha256_bytes(pickle.dumps(_Payload(str(marker)))), "bytes": 1}
+    (d / "grade.joblib").write_bytes(pickle.dumps(_Payload(str(marker))))
+    store.write_manifest(d, {"grade.joblib": entry}, {})
+    verify_models(d)  # hashes match: accepted, and nothing was unpickled
+    assert not marker.exists()
+    (d / "grade.joblib").write_bytes(b"changed")
+    with pytest.raises(ModelError):
+        verify_models(d)

@@ -131,6 +131,16 @@ class Grader:
         return {"model_dir": self.model_dir, "use_models": self.use_models,
                 "trust": self.trust, "_models": None, "_loaded": False}
 
+    def check(self) -> None:
+        """Verify the chosen models (manifest, versions, SHA-256) without loading them."""
+        if not self.use_models:
+            return
+        from pmscore.ml.runtime import default_model_dir, verify_models
+
+        d = self.model_dir if self.model_dir is not None else default_model_dir()
+        if d is not None:
+            verify_models(d, trust=self.trust)
+
     def load(self) -> Any:
         """Load the chosen models now (raises ModelError with a clear message)."""
         if not self._loaded:

@@ -91,7 +91,7 @@ def grade(
 
     grader = Grader(str(models) if models else None, use_models=not no_models, trust=trust_models)
     try:
-        grader.load()  # verify the models once, before any worker starts
+        grader.check()  # verify the models once (no unpickling), before any worker starts
     except PmscoreError as exc:
         typer.echo(f"pmscore: error: {exc.message}", err=True)
         raise typer.Exit(EXIT_USAGE)

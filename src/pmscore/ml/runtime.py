@@ -74,6 +74,15 @@ def load_models(model_dir: str | Path, trust: bool = False) -> Models:
     return Models(directory=str(d), **loaded)
 
 
+def verify_models(model_dir: str | Path, trust: bool = False) -> None:
+    """Check a model directory as :func:`load_models` would, without unpickling anything."""
+    d = Path(model_dir)
+    manifest = store.read_manifest(d)
+    for name in ARTIFACTS.values():
+        if name in manifest["artifacts"]:
+            store.verify_artifact(d, name, manifest, trust=trust)
+
+
 @lru_cache(maxsize=1)
 def default_models() -> Models | None:
     """The packaged models, loaded once per process; None when there are none."""

@@ -80,9 +80,13 @@ def read_manifest(model_dir: Path) -> dict[str, Any]:
     return manifest
 
 
-def load_artifact(model_dir: Path, name: str, manifest: dict[str, Any],
-                  trust: bool = False) -> Any:
-    """Verify one artifact against the manifest, then unpickle exactly the verified bytes."""
+def verify_artifact(model_dir: Path, name: str, manifest: dict[str, Any],
+                    trust: bool = False) -> bytes:
+    """Check one artifact against the manifest (name, versions, SHA-256) and return its bytes.
+
+    Nothing is unpickled here, so a process that only needs to know the models are sound (the
+    parent of a worker pool) can check them without paying for loading them.
+    """
     entry = manifest["artifacts"].get(name)
     if entry is None or Path(name).name != name:
         raise ModelError(f"{model_dir}: {name!r} is not listed in the manifest", "not-listed")
@@ -101,4 +105,10 @@ def load_artifact(model_dir: Path, name: str, manifest: dict[str, Any],
     if sha256_bytes(data) != entry.get("sha256"):
         raise ModelError(f"{path}: SHA-256 does not match the manifest; refusing to unpickle "
                          "a modified model file", "hash-mismatch")
-    return joblib.load(io.BytesIO(data))
+    return data
+
+
+def load_artifact(model_dir: Path, name: str, manifest: dict[str, Any],
+                  trust: bool = False) -> Any:
+    """Verify one artifact against the manifest, then unpickle exactly the verified bytes."""
+    return joblib.load(io.BytesIO(verify_artifact(model_dir, name, manifest, trust)))
