@@ -481,28 +481,25 @@ def find_non_actionable(text: str) -> list[Cue]:
     return sorted(out, key=lambda c: c.start)
 
 
-def find_owner(text: str) -> Cue | None:
-    """An owner: "(Owner: X)", "@alice", "Assignee: X", "SRE team will", "X team to ..."."""
-    rx = _cues()["task"].get("owner")
-    if rx is None:
-        return None
-    m = rx.search(text)
+def _task_cue(kind: str, text: str) -> Cue | None:
+    """The first match of task pattern ``kind``, reduced to its first non-empty group (the
+    patterns are alternations, each with one group holding the owner or date itself)."""
+    rx = _cues()["task"].get(kind)
+    m = rx.search(text) if rx is not None else None
     if not m:
         return None
     g = next((i for i in range(1, (m.lastindex or 0) + 1) if m.group(i)), 0)
-    return Cue("owner", m.group(g).strip(), m.start(g), m.end(g))
+    return Cue(kind, m.group(g).strip(), m.start(g), m.end(g))
+
+
+def find_owner(text: str) -> Cue | None:
+    """An owner: "(Owner: X)", "@alice", "Assignee: X", "SRE team will", "X team to ..."."""
+    return _task_cue("owner", text)
 
 
 def find_deadline(text: str) -> Cue | None:
-    """A deadline: a date, "by Friday", "within 2 weeks", "Q3", "end of sprint"..."""
-    rx = _cues()["task"].get("deadline")
-    if rx is None:
-        return None
-    m = rx.search(text)
-    if not m:
-        return None
-    g = next((i for i in range(1, (m.lastindex or 0) + 1) if m.group(i)), 0)
-    return Cue("deadline", m.group(g).strip(), m.start(g), m.end(g))
+    """A deadline: a date, "by Friday", "within 2 weeks", "ETA: 2 weeks", "Q3"..."""
+    return _task_cue("deadline", text)
 
 
 _LEAD_NOISE = re.compile(
