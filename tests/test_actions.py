@@ -10,43 +10,9 @@ from pathlib import Path
 import pytest
 
 from pmscore import actions, features
-from pmscore.types import Block, Document, Section
+from _docs import make_doc
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-
-
-def make_doc(parts: list[tuple[str, str | None, str]]) -> tuple[Document, tuple[Section, ...]]:
-    """A document from (section label, heading or None, body) parts, one block per line.
-
-    "- x" lines are list items, "Label: body" lines are label blocks; everything else is a
-    paragraph. Built by hand so these tests do not depend on the reader or sections stage.
-    """
-    text, blocks, sections = "", [], []
-    for label, heading, body in parts:
-        sec_start, idx = len(text), []
-        if heading:
-            blocks.append(Block(len(blocks), "heading", len(text), len(text) + len(heading),
-                                text.count("\n") + 1, 1, heading, heading=heading))
-            idx.append(len(blocks) - 1)
-            text += heading + "\n"
-        for line in body.split("\n"):
-            start = len(text)
-            kind, head, body_start = "paragraph", None, None
-            if line.startswith("- "):
-                kind = "list_item"
-            elif ": " in line and len(line.split(": ")[0].split()) <= 3:
-                kind, head = "label", line.split(": ")[0]
-                body_start = start + len(head) + 2
-            blocks.append(Block(len(blocks), kind, start, start + len(line),
-                                text.count("\n") + 1, 1, line, heading=head,
-                                body_start=body_start))
-            idx.append(len(blocks) - 1)
-            text += line + "\n"
-        sections.append(Section(label, sec_start, len(text), tuple(idx), heading=heading))
-        text += "\n"
-    clean = "".join(" " if c == "-" and (i == 0 or text[i - 1] == "\n") else c
-                    for i, c in enumerate(text))
-    return Document(text=text, clean=clean, blocks=tuple(blocks)), tuple(sections)
 
 
 # ------------------------------------------------------------------ actionability

@@ -10,35 +10,14 @@ from pathlib import Path
 import pytest
 
 from pmscore import features, rootcause
-from pmscore.types import Block, Document, Section
+from _docs import make_doc as _make_doc
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
-def make_doc(parts: list[tuple[str, str | None, str]]) -> tuple[Document, tuple[Section, ...]]:
-    """A document from (section label, heading or None, body) parts, one block per line.
-
-    Built by hand so these tests do not depend on the reader or the section classifier.
-    """
-    text, blocks, sections = "", [], []
-    for label, heading, body in parts:
-        sec_start, idx = len(text), []
-        if heading:
-            blocks.append(Block(len(blocks), "heading", len(text), len(text) + len(heading),
-                                text.count("\n") + 1, 1, heading, heading=heading))
-            idx.append(len(blocks) - 1)
-            text += heading + "\n"
-        for line in body.split("\n"):
-            kind = "list_item" if line.startswith("- ") else "paragraph"
-            blocks.append(Block(len(blocks), kind, len(text), len(text) + len(line),
-                                text.count("\n") + 1, 1, line.lstrip("- ")))
-            idx.append(len(blocks) - 1)
-            text += line + "\n"
-        sections.append(Section(label, sec_start, len(text), tuple(idx), heading=heading))
-        text += "\n"
-    clean = "".join(" " if c == "-" and (i == 0 or text[i - 1] == "\n") else c
-                    for i, c in enumerate(text))
-    return Document(text=text, clean=clean, blocks=tuple(blocks)), tuple(sections)
+def make_doc(parts: list[tuple[str, str | None, str]]):
+    """Hand-built document (see tests/_docs.py): no label blocks, bullets stripped."""
+    return _make_doc(parts, labels=False, strip_bullets=True)
 
 
 def assess(body: str, label: str = "root_cause", heading: str | None = "Root Cause",
