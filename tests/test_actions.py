@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pmscore import actions, features
+from pmscore.actionfeatures import action_features
 from _docs import make_doc
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -132,10 +133,10 @@ def test_no_task_section_no_items() -> None:
 
 
 def test_action_features_are_flat_numbers() -> None:
-    f = features.action_features("Add an alert on p99 latency above 800 ms")
+    f = action_features("Add an alert on p99 latency above 800 ms")
     assert all(isinstance(v, float) for v in f.values())
     assert f["ai_verb_first"] == 1.0 and f["ai_threshold"] == 1.0
-    assert features.action_features("Enhance monitoring")["ai_na_goal"] == 1.0
+    assert action_features("Enhance monitoring")["ai_na_goal"] == 1.0
 
 
 # ------------------------------------------------------------------ seeds

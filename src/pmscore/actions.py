@@ -3,7 +3,7 @@
 Why rules first: the annotation guide defines "actionable" by visible evidence (a concrete
 action verb on a specific object, no aspiration, no open-ended goal), so a lexicon-based score
 can say *why* a task is weak ("goal without a deliverable: 'Improve'"). The issue-3 classifier
-can reuse the same evidence through ``pmscore.features.action_features``.
+can reuse the same evidence through ``pmscore.actionfeatures.action_features``.
 
 Items are taken from ``corrective_actions`` sections and from any section whose heading reads
 like a task list ("Action Items", "TODO", "Tasks", "Short-term Actions:"), in document order,

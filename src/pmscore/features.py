@@ -36,7 +36,6 @@ __all__ = [
     "object_cues",
     "has_threshold",
     "rootcause_features",
-    "action_features",
     "word_count",
     "task_pattern",
     "task_body_start",
@@ -610,24 +609,4 @@ def rootcause_features(text: str, context: str = "", services: Sequence[str] = (
         dspec = find_specifics(context, services)
         feats["doc_n_specific"] = float(len(dspec))
         feats.update(_kind_counts(dspec, "doc_spec_"))
-    return feats
-
-
-def action_features(text: str) -> dict[str, float]:
-    """Flat numeric features of one action item (verb first, object, cues, blockers, length)."""
-    na = find_non_actionable(text)
-    spec = find_specifics(text)
-    feats: dict[str, float] = {
-        "ai_words": float(word_count(text)),
-        "ai_verb_first": float(leading_verb(text) is not None),
-        "ai_verb_any": float(has_action_verb(text)),
-        "ai_n_object": float(len(object_cues(text))),
-        "ai_n_specific": float(len(spec)),
-        "ai_threshold": float(has_threshold(text)),
-        "ai_owner": float(find_owner(text) is not None),
-        "ai_deadline": float(find_deadline(text) is not None),
-        "ai_n_non_actionable": float(len(na)),
-    }
-    feats.update(_kind_counts(na, "ai_na_"))
-    feats.update(_kind_counts(spec, "ai_spec_"))
     return feats

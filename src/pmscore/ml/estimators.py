@@ -40,7 +40,7 @@ def _rc_dicts(X: Sequence[Any]) -> list[dict[str, float]]:
 
 
 def _ai_dicts(X: Sequence[Any]) -> list[dict[str, float]]:
-    from pmscore.features import action_features
+    from pmscore.actionfeatures import action_features
 
     return [action_features(t) for t in _texts(X)]
 
