@@ -366,19 +366,22 @@ def run_grade(cache: dict[str, Any]) -> None:
 
 
 def main() -> None:
+    global CACHE, CROSS  # noqa: PLW0603 (set once from the command line / data/ml.json)
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("what", choices=["cache", "run", "rc", "ai", "grade", "section"])
     ap.add_argument("--floors", nargs="*", type=float, default=[0.8, 0.9])
     ap.add_argument("--corpus", type=Path, default=Path("/tmp/tune"))
     ap.add_argument("--dev", type=Path, default=Path("../shared/realworld/dev.jsonl"))
     ap.add_argument("--only", nargs="*", help="candidate names to run")
+    ap.add_argument("--cache", type=Path, default=CACHE,
+                    help="where the rules-only analyses are kept (default /tmp/tune/cache.pkl)")
     ap.add_argument("--cross", choices=["yes", "no"], default=None,
                     help="override rootcause.model_decides_specific of data/ml.json")
     args = ap.parse_args()
+    CACHE = args.cache
     if args.what == "cache":
         build_cache(args.corpus, args.dev)
         return
-    global CROSS
     from pmscore.resources import read_json
 
     CROSS = bool(read_json("ml.json")["rootcause"].get("model_decides_specific", True))
