@@ -18,6 +18,12 @@ Usage::
 
     .venv/bin/python scripts/tune_ml.py cache --corpus /tmp/tune --dev ../shared/realworld/dev.jsonl
     .venv/bin/python scripts/tune_ml.py run --corpus /tmp/tune
+    # action items only, on the repo corpus, own cache file, threshold fixed at 0.5:
+    .venv/bin/python scripts/tune_ml.py ai --corpus corpus --cache /tmp/i3/cache.pkl \
+        --only current --ai-thresholds 0.5
+
+``--ai-weights`` / ``--ai-thresholds`` narrow the action-item grid: every free value is one
+more thing each CV fold tunes on half of dev, so a fixed threshold gives a less optimistic CV.
 
 Dev is only measured on and used to pick a few general weights; nothing here trains on it.
 """
@@ -375,10 +381,19 @@ def main() -> None:
     ap.add_argument("--only", nargs="*", help="candidate names to run")
     ap.add_argument("--cache", type=Path, default=CACHE,
                     help="where the rules-only analyses are kept (default /tmp/tune/cache.pkl)")
+    ap.add_argument("--ai-weights", nargs="*", type=float, default=None,
+                    help="action rule weights the grid (and each CV fold) may choose from")
+    ap.add_argument("--ai-thresholds", nargs="*", type=float, default=None,
+                    help="action thresholds the grid may choose from; one value (0.5) fixes "
+                         "it, so the CV measures tuning the rule weight alone")
     ap.add_argument("--cross", choices=["yes", "no"], default=None,
                     help="override rootcause.model_decides_specific of data/ml.json")
     args = ap.parse_args()
     CACHE = args.cache
+    if args.ai_weights or args.ai_thresholds:
+        ws = args.ai_weights or sorted({w for w, _ in AI_GRID})
+        ts = args.ai_thresholds or sorted({t for _, t in AI_GRID})
+        AI_GRID[:] = [(w, t) for w in ws for t in ts]
     if args.what == "cache":
         build_cache(args.corpus, args.dev)
         return
