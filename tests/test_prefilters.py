@@ -362,6 +362,63 @@ def test_pattern_ruler_reference_is_not_empty() -> None:
     assert len(ref) >= 20
 
 
+# --------------------------------------------------------------------------- phrase index
+
+
+@lru_cache(maxsize=1)
+def phrase_cases() -> tuple[tuple[str, features.PhraseRegex], ...]:
+    """Every :class:`features.PhraseRegex` the stages use, by name."""
+    cues = features._cues()
+    out = [(f"features:{k}", cues["indexed"][k]) for k in features._SPECIFIC_LEXICONS]
+    verbs, objects = features._verbs_indexed()
+    out += [("features:verbs", verbs), ("features:objects", objects)]
+    out += [(f"non_actionable:{k}", p) for k, p in features._non_actionable_indexed().items()]
+    return tuple(out)
+
+
+_PHRASE_VOCAB = _vocabulary(p.rx.pattern for _n, p in phrase_cases()) + [
+    "e-commerce", "node.js", "re-set", "reset", "set-up", "_set", "set_", "x-api", "api-"]
+
+
+def test_phrase_index_is_in_use_and_its_reference_is_the_plain_regex() -> None:
+    """The comparison below means something: the stages' lexicons are indexed (not the
+    plain-regex fallback) and their own words match."""
+    cases = phrase_cases()
+    assert len(cases) >= 6
+    assert all(p.heads for _n, p in cases)
+    cues = features._cues()
+    for k in features._SPECIFIC_LEXICONS:
+        assert cues["indexed"][k].rx is cues[k]
+    text = " . ".join(_PHRASE_VOCAB)
+    assert all(p.rx.search(text) for _n, p in cases)
+
+
+@SETTINGS
+@given(st.data())
+@example(None)
+def test_phrase_index_finds_the_same_matches(data: st.DataObject | None) -> None:
+    """``PhraseRegex.finditer`` / ``search`` (tried only where a phrase's first word is a
+    ``[\\w-]+`` run of the text) give exactly the plain regex's ``finditer`` / ``search``:
+    look-alike letters, hyphens and underscores glued to the words, odd Unicode."""
+    if data is None:
+        texts = [" ".join(_lookalike(w).upper() for w in _PHRASE_VOCAB),
+                 "-".join(_lookalike2(w) for w in _PHRASE_VOCAB),
+                 "".join(_alternate_case(w) for w in _PHRASE_VOCAB),
+                 "\u00e9".join(_PHRASE_VOCAB), "\u0130".join(_PHRASE_VOCAB)]
+    else:
+        texts = [data.draw(salads(_PHRASE_VOCAB, max_pieces=60,
+                                  regexes=[p.rx for _n, p in phrase_cases()]))]
+    found = 0
+    for text in texts:
+        for name, p in phrase_cases():
+            plain = _spans(p.rx, text)
+            found += bool(plain)
+            assert [m.span() for m in p.finditer(text)] == plain, (name, text)
+            m1, m2 = p.rx.search(text), p.search(text)
+            assert (m1 and m1.span()) == (m2 and m2.span()), (name, text)
+    target(float(found))
+
+
 # --------------------------------------------------------------------------- review: rubric lines
 
 

@@ -271,6 +271,107 @@ def _alternation_needs(words: Iterable[str]) -> tuple[str, ...] | None:
     return tuple(sorted(out)) if out else None
 
 
+# A run of the characters the alternation's word-boundary look-arounds test for.
+_RUN = re.compile(r"[\w-]+")
+_ASCII_WORD_START = re.compile(r"[A-Za-z0-9_-]")
+
+
+class PhraseRegex:
+    """An :func:`_alternation` regex that is only tried where one of its phrases can start.
+
+    Why: Python's ``re`` tries the whole alternation (hundreds of phrases) at every position of
+    every sentence; most sentences hold none of the phrases. An alternation match starts right
+    after a character that is not ``[\\w-]`` and its first word is then a whole ``[\\w-]+`` run
+    of the text (the phrase's next character is a space or punctuation, or the closing
+    look-ahead forbids ``[\\w-]``), which case-folds (:func:`prefilter_text`) to the phrase's
+    first run. So the runs of the text are indexed once (:func:`_run_index`, shared by every
+    lexicon searched in the same text) and ``rx.match`` is tried only at runs that are the
+    first run of some phrase, in order: exactly the matches of ``rx.finditer``. Lexicons with a
+    phrase that is not ASCII or does not start with a word character use plain ``rx``.
+    """
+
+    __slots__ = ("rx", "heads")
+
+    def __init__(self, rx: re.Pattern[str], words: Iterable[str]) -> None:
+        """``rx`` is ``_alternation(words)``."""
+        self.rx = rx
+        items = {w.strip().lower() for w in words if w.strip()}
+        heads: set[str] | None = set()
+        for w in items:
+            first = _RUN.match(w)
+            if not w.isascii() or first is None or not _ASCII_WORD_START.match(w):
+                heads = None
+                break
+            heads.add(first.group(0))
+        self.heads: frozenset[str] | None = None if heads is None else frozenset(heads)
+
+    def _starts(self, text: str) -> list[int] | None:
+        """Ascending offsets where a match may start (None: no index, try everywhere)."""
+        if self.heads is None:
+            return None
+        index = _run_index(text)
+        found = self.heads.intersection(index)
+        if not found:
+            return []
+        if len(found) == 1:
+            return index[next(iter(found))]
+        return sorted(p for run in found for p in index[run])
+
+    def finditer(self, text: str) -> list[re.Match[str]]:
+        """The matches ``rx.finditer(text)`` yields, as a list."""
+        starts = self._starts(text)
+        if starts is None:
+            return list(self.rx.finditer(text))
+        out: list[re.Match[str]] = []
+        match = self.rx.match
+        end = 0
+        for p in starts:
+            if p < end:
+                continue
+            m = match(text, p)
+            if m is not None:
+                out.append(m)
+                end = m.end()  # phrases are never empty
+        return out
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """What ``rx.search(text)`` returns."""
+        starts = self._starts(text)
+        if starts is None:
+            return self.rx.search(text)
+        match = self.rx.match
+        for p in starts:
+            m = match(text, p)
+            if m is not None:
+                return m
+        return None
+
+
+@lru_cache(maxsize=64)
+def _run_index(text: str) -> dict[str, list[int]]:
+    """Case-folded ``[\\w-]+`` runs of ``text`` -> their start offsets, ascending.
+
+    Cached: the judging of one sentence or action item asks several lexicons about it.
+    Folding is :func:`prefilter_text` (every character ``re.IGNORECASE`` equates with an ASCII
+    letter becomes that letter), per run when folding changes the text's length.
+    """
+    low = prefilter_text(text)
+    index: dict[str, list[int]] = {}
+    if len(low) == len(text):
+        for m in _RUN.finditer(text):
+            s, e = m.span()
+            run = low[s:e]
+            got = index.get(run)
+            if got is None:
+                index[run] = [s]
+            else:
+                got.append(s)
+    else:
+        for m in _RUN.finditer(text):
+            index.setdefault(prefilter_text(m.group(0)), []).append(m.start())
+    return index
+
+
 _SPECIFIC_LEXICONS = ("component", "component_class", "mechanism", "mechanism_class")
 
 
@@ -293,6 +394,8 @@ def _cues() -> dict:
     lists = {"component": data["components"], "component_class": data.get("component_classes", []),
              "mechanism": data["mechanisms"], "mechanism_class": data.get("mechanism_classes", [])}
     needs = {k: _alternation_needs(lists[k]) for k in _SPECIFIC_LEXICONS}
+    # ... and the lexicon regexes are tried only where a phrase's first word is (PhraseRegex)
+    cues["indexed"] = {k: PhraseRegex(cues[k], lists[k]) for k in _SPECIFIC_LEXICONS}
     needs.update({k: required_literals(rx, min_len=1) for k, rx in cues["patterns"].items()})
     cues["needs"] = needs
     return cues
@@ -318,6 +421,15 @@ def _vague_lexicon() -> tuple[tuple[tuple[str, str], ...], re.Pattern[str]]:
     return tuple(phrases), head_re
 
 
+def _verb_forms(v: str) -> list[str]:
+    """The inflected forms of a lexicon verb (phrase) the verb regex matches."""
+    head, *rest = v.split(" ")
+    tail = (" " + " ".join(rest)) if rest else ""
+    stem = head[:-1] if head.endswith("e") else head
+    return [f + tail for f in (head, head + "s", head + "es", stem + "ed", stem + "ing",
+                               head + "d", head + head[-1] + "ed", head + head[-1] + "ing")]
+
+
 @lru_cache(maxsize=1)
 def _verbs() -> tuple[re.Pattern[str], re.Pattern[str], frozenset[str]]:
     verbs, objects = [], []
@@ -326,16 +438,23 @@ def _verbs() -> tuple[re.Pattern[str], re.Pattern[str], frozenset[str]]:
             objects.append(line.split(":", 1)[1].strip())
         else:
             verbs.append(line)
-    forms: list[str] = []
-    for v in verbs:
-        head, *rest = v.split(" ")
-        tail = (" " + " ".join(rest)) if rest else ""
-        stem = head[:-1] if head.endswith("e") else head
-        for f in (head, head + "s", head + "es", stem + "ed", stem + "ing", head + "d",
-                  head + head[-1] + "ed", head + head[-1] + "ing"):
-            forms.append(f + tail)
+    forms = [w for v in verbs for w in _verb_forms(v)]
     first = frozenset(v.split(" ")[0].lower() for v in verbs)
     return _alternation(forms), _alternation(objects), first
+
+
+@lru_cache(maxsize=1)
+def _verbs_indexed() -> tuple[PhraseRegex, PhraseRegex]:
+    """The verb and object regexes of :func:`_verbs` as :class:`PhraseRegex` (same matches)."""
+    verbs_re, objects_re, _first = _verbs()
+    verbs, objects = [], []
+    for line in read_lines("lexicons", "action_verbs.txt"):
+        if line.startswith("object:"):
+            objects.append(line.split(":", 1)[1].strip())
+        else:
+            verbs.append(line)
+    forms = [w for v in verbs for w in _verb_forms(v)]
+    return PhraseRegex(verbs_re, forms), PhraseRegex(objects_re, objects)
 
 
 @lru_cache(maxsize=1)
@@ -354,6 +473,16 @@ def _non_actionable_re() -> dict[str, re.Pattern[str]]:
     for kind, phrase in _non_actionable():
         by_kind.setdefault(kind, []).append(phrase)
     return {k: _alternation(v) for k, v in by_kind.items()}
+
+
+@lru_cache(maxsize=1)
+def _non_actionable_indexed() -> dict[str, PhraseRegex]:
+    """:func:`_non_actionable_re` as :class:`PhraseRegex` (same matches, fewer tries)."""
+    by_kind: dict[str, list[str]] = {}
+    for kind, phrase in _non_actionable():
+        by_kind.setdefault(kind, []).append(phrase)
+    regexes = _non_actionable_re()
+    return {k: PhraseRegex(regexes[k], v) for k, v in by_kind.items()}
 
 
 # --------------------------------------------------------------------------- finders
@@ -386,13 +515,11 @@ def find_specifics(text: str, services: Sequence[str] = ()) -> list[Cue]:
     text = _URL.sub(lambda m: " " * len(m.group(0)), text)
     found: list[Cue] = []
     needs = cfg["needs"]
-    low = prefilter_text(text)
+    indexed = cfg["indexed"]
     for kind in _SPECIFIC_LEXICONS:
-        need = needs[kind]
-        if need is not None and not any(map(low.__contains__, need)):
-            continue  # no match possible: same result, without the search
-        for m in cfg[kind].finditer(text):
+        for m in indexed[kind].finditer(text):
             found.append(Cue(kind, m.group(0), m.start(), m.end()))
+    low = prefilter_text(text)
     for kind, rx in cfg["patterns"].items():
         need = needs[kind]
         if need is not None and not any(map(low.__contains__, need)):
@@ -474,7 +601,7 @@ def find_vague(text: str, cutoff: float = 90.0) -> list[Cue]:
 def find_non_actionable(text: str) -> list[Cue]:
     """Attitude / goal / periodic / catch-all phrases of a task (kinds from the lexicon)."""
     out: list[Cue] = []
-    for kind, rx in _non_actionable_re().items():
+    for kind, rx in _non_actionable_indexed().items():
         for m in rx.finditer(text):
             out.append(Cue(kind, m.group(0), m.start(), m.end()))
     return sorted(out, key=lambda c: c.start)
@@ -543,12 +670,12 @@ def leading_verb(text: str) -> str | None:
 
 def has_action_verb(text: str) -> bool:
     """Whether any lexicon action verb appears in the text (not only first)."""
-    return _verbs()[0].search(text) is not None
+    return _verbs_indexed()[0].search(text) is not None
 
 
 def object_cues(text: str) -> list[Cue]:
     """Concrete deliverable nouns of a task (alert, check, script, runbook...)."""
-    return [Cue("object", m.group(0), m.start(), m.end()) for m in _verbs()[1].finditer(text)]
+    return [Cue("object", m.group(0), m.start(), m.end()) for m in _verbs_indexed()[1].finditer(text)]
 
 
 _THRESHOLD = re.compile(
