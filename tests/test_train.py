@@ -114,12 +114,15 @@ def test_evaluate_prints_table_and_json(corpus, tmp_path):
     assert m["baseline"]["action_items"]["detection_f1"] == 0.0
 
 
-def test_evaluate_refuses_tampered_models(corpus, tmp_path):
+@pytest.mark.parametrize("name", ["grade.joblib", "grade.npz"])
+def test_evaluate_refuses_tampered_models(corpus, tmp_path, name):
+    """The compiled model is what grading loads; its pickled twin must be intact too."""
     from pmscore.ml.train import train
 
     files = sorted(str(p) for p in corpus.glob("*.jsonl"))
-    train(files, tmp_path / "m", folds=2)
-    with open(tmp_path / "m" / "grade.joblib", "ab") as fh:
+    m = train(files, tmp_path / "m", folds=2)
+    assert name in m["artifacts"]
+    with open(tmp_path / "m" / name, "ab") as fh:
         fh.write(b"\0")
     res = CliRunner().invoke(app, ["evaluate", str(corpus / "tiny.jsonl"), "--models",
                                    str(tmp_path / "m")])

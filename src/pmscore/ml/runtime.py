@@ -20,6 +20,20 @@ from pmscore.types import ActionItem, RootCause
 
 ARTIFACTS = {"section": "section.joblib", "rootcause": "rootcause.joblib",
              "actions": "actions.joblib", "grade": "grade.joblib"}
+#: the compiled form of each artifact (arrays only; preferred when the manifest lists it)
+COMPILED = {key: name.replace(".joblib", ".npz") for key, name in ARTIFACTS.items()}
+
+
+def _chosen(manifest: dict[str, Any]) -> dict[str, str]:
+    """Per model, the artifact to load: the compiled one when listed, else the pickle."""
+    listed = manifest["artifacts"]
+    out = {}
+    for key, name in ARTIFACTS.items():
+        if COMPILED[key] in listed:
+            out[key] = COMPILED[key]
+        elif name in listed:
+            out[key] = name
+    return out
 
 
 @dataclass(frozen=True)
@@ -64,13 +78,24 @@ def default_model_dir() -> Path | None:
 
 
 def load_models(model_dir: str | Path, trust: bool = False) -> Models:
-    """Verify and load every artifact the manifest lists (raises ModelError on any doubt)."""
+    """Verify and load every model the manifest lists (raises ModelError on any doubt).
+
+    A compiled model (``.npz``) is preferred: it loads without unpickling and without
+    importing scikit-learn. A directory with pickles only (a custom estimator that could not
+    be compiled) loads them, verified, through :func:`pmscore.ml.store.load_artifact`.
+    """
+    from pmscore.ml import linear
+
     d = Path(model_dir)
     manifest = store.read_manifest(d)
+    _check_unused(d, manifest)
     loaded: dict[str, Any] = {}
-    for key, name in ARTIFACTS.items():
-        if name in manifest["artifacts"]:
+    for key, name in _chosen(manifest).items():
+        if store.is_pickle(name):
             loaded[key] = store.load_artifact(d, name, manifest, trust=trust)
+        else:
+            data = store.verify_artifact(d, name, manifest, trust=trust)
+            loaded[key] = linear.load(data, str(d / name))
     return Models(directory=str(d), **loaded)
 
 
@@ -78,9 +103,18 @@ def verify_models(model_dir: str | Path, trust: bool = False) -> None:
     """Check a model directory as :func:`load_models` would, without unpickling anything."""
     d = Path(model_dir)
     manifest = store.read_manifest(d)
-    for name in ARTIFACTS.values():
-        if name in manifest["artifacts"]:
-            store.verify_artifact(d, name, manifest, trust=trust)
+    _check_unused(d, manifest)
+    for name in _chosen(manifest).values():
+        store.verify_artifact(d, name, manifest, trust=trust)
+
+
+def _check_unused(d: Path, manifest: dict[str, Any]) -> None:
+    """Hash-check the listed artifacts grading does not load (the pickled twins of compiled
+    models): a directory is accepted only when every file its manifest lists is intact."""
+    chosen = set(_chosen(manifest).values())
+    for name in sorted(manifest["artifacts"]):
+        if name not in chosen:
+            store.read_verified(d, name, manifest)
 
 
 @lru_cache(maxsize=1)

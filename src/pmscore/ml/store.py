@@ -7,6 +7,10 @@ version. The hash is checked on the bytes read from disk *before* ``joblib.load`
 and the very bytes that were hashed are the ones unpickled (no second read that could race).
 A different scikit-learn version is refused unless the caller passes ``trust=True``
 (``--trust-models``); a hash mismatch or a missing manifest is always refused.
+
+Compiled models (``*.npz``, :mod:`pmscore.ml.linear`) are listed and hash-checked the same way,
+but they hold arrays only and are read with ``allow_pickle=False``, so no library version
+decides whether they load faithfully: the scikit-learn version check applies to pickles only.
 """
 
 from __future__ import annotations
@@ -17,8 +21,6 @@ import json
 import platform
 from pathlib import Path
 from typing import Any
-
-import joblib
 
 from pmscore.errors import ModelError
 
@@ -32,6 +34,7 @@ def sha256_bytes(data: bytes) -> str:
 
 def library_versions() -> dict[str, str]:
     """Versions that decide whether a pickle can be loaded faithfully."""
+    import joblib
     import numpy
     import scipy
     import sklearn
@@ -46,11 +49,22 @@ def library_versions() -> dict[str, str]:
 
 def dump_artifact(obj: Any, path: Path) -> dict[str, Any]:
     """Write one artifact with joblib and return its manifest entry (sha256, bytes)."""
+    import joblib
+
     buf = io.BytesIO()
     joblib.dump(obj, buf)
-    data = buf.getvalue()
+    return write_bytes(buf.getvalue(), path)
+
+
+def write_bytes(data: bytes, path: Path) -> dict[str, Any]:
+    """Write an artifact's bytes and return its manifest entry (sha256, bytes)."""
     path.write_bytes(data)
     return {"sha256": sha256_bytes(data), "bytes": len(data)}
+
+
+def is_pickle(name: str) -> bool:
+    """Whether an artifact is a pickle (joblib), i.e. loading it runs code."""
+    return not name.endswith(".npz")
 
 
 def write_manifest(out_dir: Path, artifacts: dict[str, dict[str, Any]],
@@ -85,25 +99,32 @@ def verify_artifact(model_dir: Path, name: str, manifest: dict[str, Any],
     """Check one artifact against the manifest (name, versions, SHA-256) and return its bytes.
 
     Nothing is unpickled here, so a process that only needs to know the models are sound (the
-    parent of a worker pool) can check them without paying for loading them.
+    parent of a worker pool) can check them without paying for loading them. The library
+    version check applies to pickles only (see the module docstring).
     """
+    if is_pickle(name) and not trust and name in manifest["artifacts"]:
+        running = library_versions()
+        built = manifest.get("versions", {})
+        if built.get("scikit-learn") != running["scikit-learn"]:
+            raise ModelError(
+                f"{model_dir}: built with scikit-learn {built.get('scikit-learn')}, running "
+                f"{running['scikit-learn']}; retrain (pmscore train) or pass --trust-models",
+                "version-mismatch")
+    return read_verified(model_dir, name, manifest)
+
+
+def read_verified(model_dir: Path, name: str, manifest: dict[str, Any]) -> bytes:
+    """The bytes of a listed artifact whose SHA-256 matches the manifest (else ModelError)."""
     entry = manifest["artifacts"].get(name)
     if entry is None or Path(name).name != name:
         raise ModelError(f"{model_dir}: {name!r} is not listed in the manifest", "not-listed")
-    running = library_versions()
-    built = manifest.get("versions", {})
-    if built.get("scikit-learn") != running["scikit-learn"] and not trust:
-        raise ModelError(
-            f"{model_dir}: built with scikit-learn {built.get('scikit-learn')}, running "
-            f"{running['scikit-learn']}; retrain (pmscore train) or pass --trust-models",
-            "version-mismatch")
     path = model_dir / name
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ModelError(f"{path}: cannot read ({exc.strerror or exc})", "unreadable") from None
     if sha256_bytes(data) != entry.get("sha256"):
-        raise ModelError(f"{path}: SHA-256 does not match the manifest; refusing to unpickle "
+        raise ModelError(f"{path}: SHA-256 does not match the manifest; refusing to load "
                          "a modified model file", "hash-mismatch")
     return data
 
@@ -111,4 +132,9 @@ def verify_artifact(model_dir: Path, name: str, manifest: dict[str, Any],
 def load_artifact(model_dir: Path, name: str, manifest: dict[str, Any],
                   trust: bool = False) -> Any:
     """Verify one artifact against the manifest, then unpickle exactly the verified bytes."""
+    import joblib
+
+    if not is_pickle(name):
+        raise ModelError(f"{model_dir}: {name} is a compiled model, not a pickle",
+                         "bad-model")
     return joblib.load(io.BytesIO(verify_artifact(model_dir, name, manifest, trust)))

@@ -24,8 +24,8 @@ from sklearn.metrics import cohen_kappa_score, f1_score
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
 
 from pmscore.errors import PmscoreError
-from pmscore.ml import estimators, store
-from pmscore.ml.runtime import ARTIFACTS, Models
+from pmscore.ml import estimators, export, store
+from pmscore.ml.runtime import ARTIFACTS, COMPILED, Models
 
 SEED = estimators.SEED
 BASELINE = "baseline.joblib"
@@ -216,6 +216,11 @@ def train(paths: list[str | Path], out_dir: str | Path, folds: int = 5) -> dict[
         model = grade_model if key == "grade" else getattr(final, key)
         if model is not None:
             artifacts[name] = store.dump_artifact(_strip_unpicklable_noise(model), out / name)
+            try:
+                compiled = export.compile_model(model)
+            except export.Uncompilable:
+                continue  # pmscore loads the (verified) pickle instead
+            artifacts[COMPILED[key]] = store.write_bytes(compiled, out / COMPILED[key])
     artifacts[BASELINE] = store.dump_artifact(baseline, out / BASELINE)
     sizes = {"documents": len(docs), "section_blocks": len(sx), "root_causes": len(rx),
              "action_items": len(ax), "grade_distribution": {str(k): v for k, v in
@@ -259,6 +264,10 @@ def model_card(manifest: dict[str, Any]) -> str:
         "# pmscore models", "",
         "Trained by `pmscore train` (see `scripts/train`). Load only after the SHA-256 of each",
         "artifact matches `manifest.json`; pmscore refuses anything else.", "",
+        "Each `NAME.joblib` (the fitted scikit-learn pipeline, a pickle) has a compiled twin",
+        "`NAME.npz` (its vocabularies and weights as plain arrays, read without pickle), which",
+        "is what `pmscore grade` loads; `tests/test_compiled.py` checks both give the same",
+        "probabilities.", "",
         "## Training data", "",
         f"- corpus files: {', '.join(manifest['corpus_files'])}",
         f"- corpus SHA-256: `{manifest['corpus_sha256']}`",
@@ -267,7 +276,7 @@ def model_card(manifest: dict[str, Any]) -> str:
         f"{size['root_causes']}; action items: {size['action_items']}", "",
         "## Models", "",
         "| artifact | what | estimator |", "|---|---|---|",
-        "| section.joblib | label of an unheaded block | TF-IDF words+chars + shape features -> LogisticRegression |",
+        "| section.joblib | label of an unheaded block | TF-IDF word 1-2-grams + shape features -> LogisticRegression |",
         "| rootcause.joblib | specific / partial / vague | word unigrams + cue features -> LogisticRegression (C=0.1); votes with the rules, and only between partial and vague (data/ml.json) |",
         "| actions.joblib | actionable or not | word unigrams + cue features -> LogisticRegression (C=0.1); weighted vote with the rules' confidence (data/ml.json) |",
         "| grade.joblib | grade 1-5 | report features (out-of-fold) -> ridge regression, averaged with the rules' threshold grade (data/ml.json grade.rule_weight) |",
