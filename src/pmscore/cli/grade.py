@@ -87,7 +87,7 @@ def grade(
         similar_of = by_document(pairs)
 
     from pmscore.errors import PmscoreError
-    from pmscore.pipeline import Grader
+    from pmscore.grader import Grader
 
     grader = Grader(str(models) if models else None, use_models=not no_models, trust=trust_models)
     try:
