@@ -26,6 +26,7 @@ from typing import Any, Callable
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import LCSseq
 
 from pmscore import timeparse
 from pmscore.features import guarded_source, prefilter_text, required_literals
@@ -995,19 +996,31 @@ def _pasted_candidates_batch(lows: list[str], bares: list[str]) -> list[bool]:
         sc = process.cdist(bares, titles, scorer=fuzz.ratio, score_cutoff=88 - _MARGIN,
                            workers=1)
         maybe |= (sc >= 88 - _MARGIN).any(axis=1)
+    if not long_reqs:
+        return maybe.tolist()
     lengths = np.array([len(low) for low in lows])
-    for text in long_reqs:
-        # as in the loop: a line shorter than the requirement must be (nearly) all of it,
-        # a longer one must hold it (partial ratio, the costly one: only where it applies)
-        req = text.lower()
-        shorter = lengths < len(text)
-        for mask, scorer in ((shorter, fuzz.ratio), (~shorter, fuzz.partial_ratio)):
-            idx = np.flatnonzero(mask & ~maybe)  # lines already kept need no more scores
-            if not idx.size:
-                continue
-            sc = process.cdist([req], [lows[i] for i in idx], scorer=scorer,
-                               score_cutoff=88 - _MARGIN, workers=1)[0]
-            maybe[idx[sc >= 88 - _MARGIN]] = True
+    reqs = [text.lower() for text in long_reqs]
+    # Any substring's ratio with a requirement of length r is 200 x / (r + |sub|) with x its
+    # LCS with the requirement, at most 200 x / (r + x) (|sub| >= x), and x is at most the
+    # LCS with the whole line: a line whose LCS bound is below the cutoff cannot reach it by
+    # partial ratio. The LCS matrix is one cheap bit-parallel call; partial ratio was most of
+    # this function's time and now runs only on the few lines that pass (one point of slack
+    # below the margin, in integers, so rounding cannot drop a line).
+    lcs = process.cdist(reqs, lows, scorer=LCSseq.similarity, workers=1).astype(np.int64)
+    req_lens = np.array([len(r) for r in reqs])
+    reach = 200 * lcs >= (88 - _MARGIN - 1) * (req_lens[:, None] + lcs)
+    # as in the loop: a line shorter than the requirement must be (nearly) all of it (ratio,
+    # cheap: every pair in one call), a longer one must hold it (partial ratio)
+    shorter = lengths[None, :] < np.array([len(text) for text in long_reqs])[:, None]
+    sc = process.cdist(reqs, lows, scorer=fuzz.ratio, score_cutoff=88 - _MARGIN, workers=1)
+    maybe |= (shorter & (sc >= 88 - _MARGIN)).any(axis=0)
+    for k, j in zip(*np.nonzero(~shorter & reach & ~maybe[None, :])):
+        if maybe[j]:
+            continue  # lines already kept need no more scores
+        # float32 as process.cdist stores scores, so the cutoff compares the same value
+        score = fuzz.partial_ratio(reqs[k], lows[j], score_cutoff=88 - _MARGIN)
+        if np.float32(score) >= 88 - _MARGIN:
+            maybe[j] = True
     return maybe.tolist()
 
 
