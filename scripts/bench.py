@@ -14,7 +14,10 @@ measures, in one run:
   this environment when missing; its Python API, with all its default checks);
 - ``pmscore similar`` on the largest set.
 
-Then it prints a table with the ratios against the targets. ``--quick`` uses small N.
+Then it prints a table with the ratios against the targets. The throughput targets are judged
+on the ``pmscore grade --jobs 1`` command (start-up, file reading and output included), the
+better of its wall-clock and CPU-time ratio (CPU time is what a busy shared machine distorts
+least); the in-process steady state is printed beside it. ``--quick`` uses small N.
 
 Variation: every document mixes sections taken from different source documents, renames
 services, shifts times and dates, changes numbers and replaces a share of ordinary words by other
@@ -433,17 +436,21 @@ def report(res: dict, small: int, big: int) -> None:
     rows.append((f"pmscore grade --jobs 2 ({small} docs, CLI)", rate(g2),
                  f"wall x{g2['docs_s'] / g1['docs_s']:.2f} vs --jobs 1", ""))
     rows.append(("pmscore.pipeline.grade, 1 process", rate(ip),
-                 "steady state: the figure compared below", ""))
-    r_tok, r_tok_cpu = ip["words_s"] / tok["words_s"], ip["cpu_words_s"] / tok["cpu_words_s"]
+                 "steady state, no start-up / file reading / output", ""))
+    # The targets are for `pmscore grade --jobs 1` (the CLI run above, start-up and output
+    # included); the in-process ratio is printed beside it for comparison.
+    r_tok, r_tok_cpu = g1["words_s"] / tok["words_s"], g1["cpu_words_s"] / tok["cpu_words_s"]
+    ip_tok = ip["cpu_words_s"] / tok["cpu_words_s"]
     rows.append(("spacy.blank('en') tokenizer", rate(tok),
-                 f"pmscore/tokenizer {r_tok:.3f} wall, {r_tok_cpu:.3f} CPU "
-                 f"(target >= {TARGETS['vs_tokenizer']})",
+                 f"pmscore --jobs 1 / tokenizer {r_tok:.3f} wall, {r_tok_cpu:.3f} CPU; "
+                 f"in-process {ip_tok:.3f} CPU (target >= {TARGETS['vs_tokenizer']})",
                  ok(max(r_tok, r_tok_cpu) >= TARGETS["vs_tokenizer"])))
     if pl:
-        r_pl, r_pl_cpu = ip["docs_s"] / pl["docs_s"], ip["cpu_docs_s"] / pl["cpu_docs_s"]
+        r_pl, r_pl_cpu = g1["docs_s"] / pl["docs_s"], g1["cpu_docs_s"] / pl["cpu_docs_s"]
+        ip_pl = ip["cpu_docs_s"] / pl["cpu_docs_s"]
         rows.append(("proselint 0.16 (Python API)", rate(pl),
-                     f"pmscore/proselint {r_pl:.2f} wall, {r_pl_cpu:.2f} CPU "
-                     f"(target >= {TARGETS['vs_proselint']})",
+                     f"pmscore --jobs 1 / proselint {r_pl:.2f} wall, {r_pl_cpu:.2f} CPU; "
+                     f"in-process {ip_pl:.2f} CPU (target >= {TARGETS['vs_proselint']})",
                      ok(max(r_pl, r_pl_cpu) >= TARGETS["vs_proselint"])))
     else:
         rows.append(("proselint", "not installed", "", "SKIPPED"))
