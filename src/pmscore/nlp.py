@@ -345,6 +345,7 @@ class PatternRuler:
         self.expanded = [(p.label, _count_combinations(p.elements)) for p in self.patterns]
         self.regexes = {src: re.compile(src) for p in self.patterns
                         for (kind, src), _lo, _hi in p.elements if kind == "regex"}
+        self._regex_hits: dict[str, dict[int, bool]] = {}  # regex -> ORTH -> found
         self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="LOWER", validate=False)
         self.phrase_labels: dict[int, str] = {}
         by_label: dict[str, list[Doc]] = {}
@@ -368,11 +369,21 @@ class PatternRuler:
         return masks
 
     def _regex_mask(self, doc: Doc, src: str) -> int:
+        """Bit set of the tokens whose text ``src`` finds, by word: a token's text is its
+        ORTH string, so the search runs once per distinct word (cached across documents)
+        instead of once per token, and no Token object is made."""
         rx = self.regexes[src]
+        cache = self._regex_hits.setdefault(src, {})
+        if len(cache) > _WORD_CACHE_MAX:
+            cache.clear()
+        strings = doc.vocab.strings
         m = 0
-        for tok in doc:
-            if rx.search(tok.text):
-                m |= 1 << tok.i
+        for i, orth in enumerate(doc.to_array("ORTH").tolist() if len(doc) else ()):
+            hit = cache.get(orth)
+            if hit is None:
+                hit = cache[orth] = rx.search(strings[orth]) is not None
+            if hit:
+                m |= 1 << i
         return m
 
     def match(self, doc: Doc) -> set[tuple[int, int, str]]:
