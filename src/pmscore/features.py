@@ -500,6 +500,16 @@ def _dedupe(cues: list[Cue]) -> list[Cue]:
 
 
 def find_specifics(text: str, services: Sequence[str] = ()) -> list[Cue]:
+    """What a statement names that an engineer could check (see :func:`_find_specifics`).
+
+    A fresh list each call; the work is cached per (text, services) because the root-cause
+    and action stages ask about the same sentences several times per document.
+    """
+    return list(_find_specifics(text, tuple(services)))
+
+
+@lru_cache(maxsize=512)
+def _find_specifics(text: str, services: tuple[str, ...]) -> tuple[Cue, ...]:
     """What a statement names that an engineer could check.
 
     Kinds: ``component`` (named technology or component from the lexicon, or a SERVICE entity
@@ -540,7 +550,7 @@ def find_specifics(text: str, services: Sequence[str] = ()) -> list[Cue]:
         i = low.find(name.lower())
         if i >= 0:
             found.append(Cue("component", text[i:i + len(name)], i, i + len(name)))
-    return _dedupe(found)
+    return tuple(_dedupe(found))
 
 
 def _word_span(text: str, start: int, end: int) -> tuple[int, int]:
