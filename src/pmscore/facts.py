@@ -490,7 +490,8 @@ def _method_of(analysis: Analysis, a: int, b: int) -> tuple[str, Span] | None:
     return None
 
 
-def _detection(analysis: Analysis, tl_units: list[Span]) -> tuple[Fact[bool], Fact[str]]:
+def _detection(analysis: Analysis, tl_units: list[Span],
+               narrative: list[Span] | None = None) -> tuple[Fact[bool], Fact[str]]:
     """When and how the incident was detected: the earliest detection sentence decides.
 
     Timeline entries are read first (in document order), then the rest of the narrative: a
@@ -499,7 +500,9 @@ def _detection(analysis: Analysis, tl_units: list[Span]) -> tuple[Fact[bool], Fa
     """
     clean = analysis.document.clean
     det = _cue("detection.detection")
-    rest = _not_overlapping(_units(analysis, _narrative(analysis)), tl_units)
+    if narrative is None:  # the caller's units of the narrative, when it has them
+        narrative = _units(analysis, _narrative(analysis))
+    rest = _not_overlapping(narrative, tl_units)
     # The guide asks whether the timeline says when it was detected; labellers also accept
     # a detection told in the narrative around it ("at 11:15 the monitoring alerted me").
     hit = _first_match(analysis, tl_units, det) or _first_match(analysis, rest, det)
@@ -537,10 +540,11 @@ def _timeline_facts(analysis: Analysis) -> dict[str, Any]:
     out["entries_without_time"] = untimed
     out["entries_with_time"] = Fact(len(timed), out["timeline_span"])
 
-    out["detection"], out["detection_method"] = _detection(analysis, tl_units)
     # Misleading paths and escalation are often told outside the timeline list ("Misleading
     # investigation" paragraphs, an "Escalation" section): look in the whole narrative.
+    # (Split into units once: detection reads the same units.)
     narrative = _units(analysis, _narrative(analysis))
+    out["detection"], out["detection_method"] = _detection(analysis, tl_units, narrative)
     mis = _first_match(analysis, narrative, _cue("misleading"),
                        _negation("misleading"))
     out["misleading_paths"] = Fact(mis is not None, mis)

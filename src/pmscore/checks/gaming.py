@@ -107,7 +107,8 @@ def section_is_assignment(ctx: CheckContext) -> Iterator[Finding]:
 
 def _prose_words(ctx: CheckContext) -> list[str]:
     """Letter-only words of the prose: code, markup and times are blanked in ``clean``."""
-    return [m.group(0).lower() for m in _WORD.finditer(ctx.analysis.document.clean)]
+    # findall (no groups in _WORD): the same strings as the matches, without Match objects
+    return [w.lower() for w in _WORD.findall(ctx.analysis.document.clean)]
 
 
 @register("PM852")
