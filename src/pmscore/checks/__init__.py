@@ -140,9 +140,17 @@ def run(analysis: Analysis, facts: Any = None, review: Any = None,
     return findings
 
 
+_LOADED: list[bool] = []
+
+
 def _load_all() -> None:
+    """Import every check module of this package, once per process: listing the package
+    directory on every ``run`` (every document) was a visible part of grading time."""
+    if _LOADED:
+        return
     import pmscore.checks as pkg
 
     for mod in pkgutil.iter_modules(pkg.__path__):
         if not mod.name.startswith("_"):
             importlib.import_module(f"pmscore.checks.{mod.name}")
+    _LOADED.append(True)
