@@ -419,6 +419,45 @@ def test_phrase_index_finds_the_same_matches(data: st.DataObject | None) -> None
     target(float(found))
 
 
+# --------------------------------------------------------------------------- vague phrases
+
+
+@st.composite
+def near_vague_text(draw: st.DrawFn) -> str:
+    """Vague-lexicon phrases with random edits inside other words: fuzzy scores around the
+    cutoff of ``features.find_vague``."""
+    phrases = [p for _k, p in features._vague_lexicon()[0]]
+    out = []
+    for _ in range(draw(st.integers(1, 4))):
+        chars = list(draw(st.sampled_from(CASES[:7]))(draw(st.sampled_from(phrases))))
+        for _ in range(draw(st.integers(0, max(1, len(chars) // 5)))):
+            op = draw(st.sampled_from("dis"))
+            pos = draw(st.integers(0, max(0, len(chars) - 1)))
+            if op == "i":
+                chars.insert(pos, draw(st.sampled_from(_EDIT_CHARS)))
+            elif chars and op == "d":
+                del chars[pos]
+            elif chars:
+                chars[pos] = draw(st.sampled_from(_EDIT_CHARS))
+        out.append("".join(chars))
+        out.append(draw(st.sampled_from(["", " the ", " was down because of ", ". ", "\n"])))
+    return "".join(out)
+
+
+@SETTINGS
+@given(st.one_of(near_vague_text(), st.text(max_size=30)), st.sampled_from([90.0, 85.0, 95.5]))
+@example("a glitchs in teh sytem", 90.0)
+def test_vague_candidate_filter_keeps_every_phrase(text: str, cutoff: float) -> None:
+    """``find_vague`` with its one-call ``process.cdist`` phrase filter gives the hits of the
+    loop that aligns every phrase."""
+    fast = features.find_vague(text, cutoff)
+    with mock.patch.object(features, "_vague_candidates",
+                           lambda low, cut: [True] * len(features._vague_phrase_texts())):
+        slow = features.find_vague(text, cutoff)
+    target(float(len(slow)))
+    assert fast == slow, text
+
+
 # --------------------------------------------------------------------------- review: rubric lines
 
 

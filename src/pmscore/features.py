@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable, Sequence
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from pmscore.resources import read_json, read_lines
 
@@ -566,6 +566,26 @@ def _word_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _vague_candidates(low: str, cutoff: float) -> list[bool]:
+    """Per vague-lexicon phrase, whether its alignment with ``low`` may reach ``cutoff``.
+
+    Why: one ``process.cdist`` call scores every phrase in C instead of one Python call per
+    phrase. ``partial_ratio`` is the score ``partial_ratio_alignment`` returns; cdist keeps it
+    in float32, so a point of margin below the cutoff keeps every phrase that can reach it.
+    """
+    phrases = _vague_phrase_texts()
+    if not phrases:
+        return []
+    scores = process.cdist(phrases, [low], scorer=fuzz.partial_ratio,
+                           score_cutoff=max(0.0, cutoff - 1.0), workers=1)[:, 0]
+    return (scores >= cutoff - 1.0).tolist()
+
+
+@lru_cache(maxsize=1)
+def _vague_phrase_texts() -> list[str]:
+    return [phrase for _kind, phrase in _vague_lexicon()[0]]
+
+
 def find_vague(text: str, cutoff: float = 90.0) -> list[Cue]:
     """Vague (``kind="vague"``) and generic-mechanism (``kind="generic"``) phrases, verbatim.
 
@@ -576,9 +596,10 @@ def find_vague(text: str, cutoff: float = 90.0) -> list[Cue]:
     phrases, head_re = _vague_lexicon()
     low = text.lower()
     hits: list[Cue] = []
-    for kind, phrase in phrases:
-        if len(low) < len(phrase) - 2:
-            continue
+    reach = _vague_candidates(low, cutoff)
+    for (kind, phrase), maybe in zip(phrases, reach):
+        if not maybe or len(low) < len(phrase) - 2:
+            continue  # no alignment reaches the cutoff: the same hits without the call
         al = fuzz.partial_ratio_alignment(phrase, low, score_cutoff=cutoff)
         if al is None:
             continue
