@@ -568,14 +568,15 @@ def _not_postmortem_reason(text: str, clean: str) -> str | None:
         return "empty"
     prose = _URL.sub(" ", _LINK_PUNCT.sub(" ", clean))
     words = _WORD.findall(prose)
-    n_links = len(_URL.findall(text))
-    n_images = len(re.findall(r"!\[[^\]]*\]\(|<img\b", text, re.I))
-    # A terse but real write-up has timestamped lines; a pointer file does not.
+    # A terse but real write-up has timestamped lines; a pointer file does not. (The line
+    # scan and the link counts can only change the verdict below the larger word limit.)
     limit = _LINK_ONLY_MAX_WORDS
-    if len(words) >= _LINK_ONLY_MIN_WORDS and any(
+    if _LINK_ONLY_MIN_WORDS <= len(words) < _LINK_ONLY_MAX_WORDS and any(
             _TIME_START.match(line) for line in clean.splitlines()[:_MAX_SCAN_LINES]):
         limit = _LINK_ONLY_MIN_WORDS
     if len(words) < limit:
+        n_links = len(_URL.findall(text))
+        n_images = len(re.findall(r"!\[[^\]]*\]\(|<img\b", text, re.I))
         if n_images and n_images >= n_links:
             return "image-only"
         if n_links:
