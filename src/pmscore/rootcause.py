@@ -188,11 +188,16 @@ def _decisive(text: str, w: dict) -> bool:
 
     The guide's hard case: "a timeline that names the file and typo makes it specific".
     """
+    mechanisms = w["decisive_mechanisms"]
     for sent in re.split(r"(?<=[.!?])\s+|\n", text):
+        sl = sent.lower()
+        # a mechanism word must be in the sentence before its cues are worth finding (the
+        # test below needs both): most sentences of a document name none
+        if not any(m in sl for m in mechanisms):
+            continue
         ks = find_specifics(sent)
         if any(k.kind in ("file", "path", "port", "code") for k in ks):
-            sl = sent.lower()
-            if any(re.search(rf"\b{re.escape(m)}", sl) for m in w["decisive_mechanisms"]):
+            if any(re.search(rf"\b{re.escape(m)}", sl) for m in mechanisms):
                 return True
     return False
 
