@@ -35,7 +35,14 @@ _BULLET = re.compile(r"\s*(?:(?:[-*+•—–]|\d+[.)]|\[[ xX]\])\s+)+")
 
 
 def _weights() -> dict[str, float]:
-    """Score weights of the actionability rule (data: specific_cues.json ``action_weights``)."""
+    """Score weights of the actionability rule (data: specific_cues.json ``action_weights``).
+
+    A fresh dict per call, built once (it was rebuilt for every action item)."""
+    return dict(_weights_once())
+
+
+@lru_cache(maxsize=1)
+def _weights_once() -> dict[str, float]:
     defaults = {"verb_first": 1.0, "verb_any": 0.5, "object": 1.0, "object_cap": 2.0,
                 "specific": 1.0, "specific_cap": 2.0, "threshold": 1.0, "attitude": -3.0,
                 "goal": -2.0, "periodic": -2.0, "catchall": -1.5, "hedge": -1.0, "lead": -2.0,

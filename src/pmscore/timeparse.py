@@ -64,6 +64,7 @@ _MILITARY_RE = re.compile(r"^(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\s?(?:hrs|hours|h
 _NAMED = {"midnight": 0, "noon": 12 * 60, "midday": 12 * 60}
 
 
+@lru_cache(maxsize=4096)  # pure, and the same few strings recur
 def parse_clock(text: str) -> tuple[int, bool, str | None] | None:
     """Read a clock time: ``(minutes since midnight, AM/PM written, timezone text or None)``.
 
@@ -153,6 +154,7 @@ _DUR_PIECE = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)  # pure, and the same few strings recur
 def parse_duration(text: str) -> int | None:
     """Length in whole minutes of a duration phrase, or None if it has no definite length.
 
@@ -240,6 +242,7 @@ _WORD_DATE = re.compile(
     r"|(?P<m2>[a-z]+)\.?\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?)(?:,?\s+(?P<y>\d{4}))?$")
 
 
+@lru_cache(maxsize=4096)  # pure, and the same few strings recur
 def parse_date(text: str) -> tuple[int | None, int, int] | None:
     """Read a calendar date: ``(year or None, month, day)``, or None if unreadable/ambiguous.
 
