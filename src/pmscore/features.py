@@ -271,6 +271,11 @@ def _alternation_needs(words: Iterable[str]) -> tuple[str, ...] | None:
     return tuple(sorted(out)) if out else None
 
 
+# Texts longer than this are not kept in the per-text caches: those exist for the sentences
+# and items several stages ask about, and must not hold whole (possibly huge) documents.
+_CACHE_MAX_CHARS = 2000
+
+
 # A run of the characters the alternation's word-boundary look-arounds test for.
 _RUN = re.compile(r"[\w-]+")
 _ASCII_WORD_START = re.compile(r"[A-Za-z0-9_-]")
@@ -305,11 +310,14 @@ class PhraseRegex:
             heads.add(first.group(0))
         self.heads: frozenset[str] | None = None if heads is None else frozenset(heads)
 
-    def _starts(self, text: str) -> list[int] | None:
-        """Ascending offsets where a match may start (None: no index, try everywhere)."""
+    def _starts(self, text: str, index: dict[str, list[int]] | None = None
+                ) -> list[int] | None:
+        """Ascending offsets where a match may start (None: no index, try everywhere).
+        ``index`` is ``_run_index(text)`` when the caller has it already."""
         if self.heads is None:
             return None
-        index = _run_index(text)
+        if index is None:
+            index = _run_index(text)
         found = self.heads.intersection(index)
         if not found:
             return []
@@ -317,9 +325,10 @@ class PhraseRegex:
             return index[next(iter(found))]
         return sorted(p for run in found for p in index[run])
 
-    def finditer(self, text: str) -> list[re.Match[str]]:
+    def finditer(self, text: str, index: dict[str, list[int]] | None = None
+                 ) -> list[re.Match[str]]:
         """The matches ``rx.finditer(text)`` yields, as a list."""
-        starts = self._starts(text)
+        starts = self._starts(text, index)
         if starts is None:
             return list(self.rx.finditer(text))
         out: list[re.Match[str]] = []
@@ -347,14 +356,26 @@ class PhraseRegex:
         return None
 
 
-@lru_cache(maxsize=64)
 def _run_index(text: str) -> dict[str, list[int]]:
     """Case-folded ``[\\w-]+`` runs of ``text`` -> their start offsets, ascending.
 
-    Cached: the judging of one sentence or action item asks several lexicons about it.
-    Folding is :func:`prefilter_text` (every character ``re.IGNORECASE`` equates with an ASCII
-    letter becomes that letter), per run when folding changes the text's length.
+    Cached for sentence-sized texts: the judging of one sentence or action item asks several
+    lexicons about it (see ``_CACHE_MAX_CHARS``; the result must not be modified).
     """
+    if len(text) > _CACHE_MAX_CHARS:
+        return _build_run_index(text)
+    return _cached_run_index(text)
+
+
+@lru_cache(maxsize=64)
+def _cached_run_index(text: str) -> dict[str, list[int]]:
+    return _build_run_index(text)
+
+
+def _build_run_index(text: str) -> dict[str, list[int]]:
+    """:func:`_run_index` without the cache. Folding is :func:`prefilter_text` (every
+    character ``re.IGNORECASE`` equates with an ASCII letter becomes that letter), per run
+    when folding changes the text's length."""
     low = prefilter_text(text)
     index: dict[str, list[int]] = {}
     if len(low) == len(text):
@@ -505,6 +526,8 @@ def find_specifics(text: str, services: Sequence[str] = ()) -> list[Cue]:
     A fresh list each call; the work is cached per (text, services) because the root-cause
     and action stages ask about the same sentences several times per document.
     """
+    if len(text) > _CACHE_MAX_CHARS:  # a whole document as context: not worth keeping
+        return list(_find_specifics.__wrapped__(text, tuple(services)))
     return list(_find_specifics(text, tuple(services)))
 
 
@@ -526,8 +549,9 @@ def _find_specifics(text: str, services: tuple[str, ...]) -> tuple[Cue, ...]:
     found: list[Cue] = []
     needs = cfg["needs"]
     indexed = cfg["indexed"]
+    index = _run_index(text)  # built once for the four lexicons (uncached for long texts)
     for kind in _SPECIFIC_LEXICONS:
-        for m in indexed[kind].finditer(text):
+        for m in indexed[kind].finditer(text, index):
             found.append(Cue(kind, m.group(0), m.start(), m.end()))
     low = prefilter_text(text)
     for kind, rx in cfg["patterns"].items():

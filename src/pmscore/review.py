@@ -414,11 +414,24 @@ _LEAD_WORDS = re.compile(
     r"friday|saturday|sunday|mon|tues?|weds?|thu|thurs?|fri|sat|sun|day|\d+(?:st|nd|rd|th)?)\b")
 
 
-@lru_cache(maxsize=4096)
 def _is_entry_lead(lead: str) -> bool:
     """Whether the text before a time on its line leaves the time opening a timeline entry.
 
-    Cached: leads repeat ("- ", "1. ", "On March 3, ") and each costs six substitutions.
+    Cached for short leads: they repeat ("- ", "1. ", "On March 3, ") and each costs six
+    substitutions; a long lead (a time deep in a pasted log line) is not kept.
+    """
+    if len(lead) > 200:
+        return _entry_lead(lead)
+    return _cached_entry_lead(lead)
+
+
+@lru_cache(maxsize=4096)
+def _cached_entry_lead(lead: str) -> bool:
+    return _entry_lead(lead)
+
+
+def _entry_lead(lead: str) -> bool:
+    """:func:`_is_entry_lead` without the cache.
 
     Only a bullet or number, a date, a weekday or "At"/"On"/"Around" may come first, so a
     summary line ("Duration: 02:30 AM - 05:45 AM", "from 14:02 to 14:34") is not an entry.
