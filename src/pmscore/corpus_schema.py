@@ -226,9 +226,32 @@ def _check_not_postmortem(c: _Collector, obj: dict[str, Any]) -> None:
         c.add("grade", "must be 1 when is_postmortem is false")
 
 
+_SENTENCE_KINDS = ("actionable", "specificity", "label")
+_SPECIFICITY = ("specific", "partial", "vague", "missing")
+
+
+def is_sentence_record(obj: Any) -> bool:
+    """A sentence-level training record (``corpus/sentences/``): text plus one label, no
+    document fields. ``pmscore train`` dispatches records the same way."""
+    return (isinstance(obj, dict) and "sections" not in obj and "grade" not in obj
+            and any(k in obj for k in _SENTENCE_KINDS))
+
+
+def _check_sentence_line(obj: dict[str, Any], line: int) -> list[SchemaError]:
+    """A sentence record in a file: exactly one label key, with a value of its kind."""
+    kinds = [k for k in _SENTENCE_KINDS if k in obj]
+    if len(kinds) > 1:
+        return [SchemaError(line, kinds[1],
+                            f"a sentence record has one label; found {', '.join(kinds)}")]
+    allowed = {"actionable": None, "specificity": frozenset(_SPECIFICITY),
+               "label": frozenset((*SECTION_KEYS, "other"))}[kinds[0]]
+    return validate_sentence_record(obj, kinds[0], allowed, line)
+
+
 def validate_file(path: str | Path) -> list[SchemaError]:
     """Validate every line of a labelled JSONL file; blank lines are skipped.
 
+    A line is a labelled document or a sentence-level record (:func:`is_sentence_record`).
     Also reports a line that is not JSON and an ``id`` used twice in the file.
     """
     errors: list[SchemaError] = []
@@ -241,6 +264,9 @@ def validate_file(path: str | Path) -> list[SchemaError]:
                 obj = json.loads(raw)
             except json.JSONDecodeError as exc:
                 errors.append(SchemaError(lineno, "<json>", f"not valid JSON: {exc.msg}"))
+                continue
+            if is_sentence_record(obj):
+                errors.extend(_check_sentence_line(obj, lineno))
                 continue
             errors.extend(validate_record(obj, lineno))
             rid = obj.get("id") if isinstance(obj, dict) else None
