@@ -264,3 +264,31 @@ def test_team_acronyms_are_not_named_products() -> None:
     for team in ("DevOps", "SRE", "QA"):
         ok, _, reason = actions.judge(f"Write a note for the {team} team")
         assert not ok, reason
+
+
+def test_owner_and_due_lines_belong_to_the_task_above() -> None:
+    doc, secs = make_doc([
+        ("corrective_actions", "Action Items",
+         "Task: Patch Nginx server to 1.25.3.\nOwner: DevOps Team\nDue Date: Aug 20, 2024\n"
+         "Task: Add an alert on 5xx rate above 2%.\nOwner: Monitoring Team\n"
+         "Task: Pin bcrypt to 3.1 in requirements.txt."),
+    ])
+    items = actions.extract(doc, secs, ())
+    assert len(items) == 3
+    assert [(i.owner, i.deadline) for i in items] == [(True, True), (True, False),
+                                                       (False, False)]
+    assert items[0].owner_text == "DevOps Team"
+    assert not any(i.text.startswith(("Owner", "Due")) for i in items)
+
+
+def test_owner_sub_bullets_attach_to_their_task() -> None:
+    doc, secs = make_doc([
+        ("corrective_actions", "Corrective Actions",
+         "- Rotate the leaked deploy key\n  - Owner: Sam\n  - Deadline: May 3, 2024\n"
+         "- Add a syntax check (nginx -t) to the deploy pipeline"),
+    ])
+    items = actions.extract(doc, secs, ())
+    assert [i.text for i in items] == ["Rotate the leaked deploy key",
+                                       "Add a syntax check (nginx -t) to the deploy pipeline"]
+    assert items[0].owner and items[0].deadline
+    assert not items[1].owner and not items[1].deadline

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 from functools import lru_cache
 from typing import Sequence
 
@@ -375,14 +376,45 @@ def _strip_bullet(doc: Document, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
+def _is_field_of(doc: Document, prev_end: int, start: int, clean: str) -> bool:
+    """Whether ``clean`` only gives the owner / deadline / status of the task above it.
+
+    Why: task lists often put "Owner: QA Team" and "Due Date: Aug 25" on their own lines or
+    sub-bullets under the task; the guide counts the task once, with its owner and deadline,
+    so such a line is not an item. It must follow the task (or another field line under it,
+    ending at ``prev_end``) with nothing but layout between.
+    """
+    rx = task_pattern("item_field")
+    if rx is None or not rx.match(clean) or word_count(clean) > 10:
+        return False
+    gap = doc.clean[prev_end:start]
+    return prev_end <= start and not _BULLET.sub(" ", gap).strip()
+
+
+def _with_field(prev: ActionItem, clean: str) -> ActionItem:
+    """``prev`` with the owner / deadline that a field line (see :func:`_is_field_of`) names."""
+    own = find_owner(clean) if not prev.owner else None
+    due = find_deadline(clean) if not prev.deadline else None
+    return replace(prev, owner=prev.owner or own is not None,
+                   deadline=prev.deadline or due is not None,
+                   owner_text=prev.owner_text or (own.text if own else None),
+                   deadline_text=prev.deadline_text or (due.text if due else None))
+
+
 def extract(doc: Document, sections: Sequence[Section], entities: Sequence[Entity] = ()
             ) -> tuple[ActionItem, ...]:
     """Every corrective / preventive task of ``doc``, in order, judged (see module doc)."""
     services = tuple(dict.fromkeys(en.text for en in entities if en.label == "SERVICE"))
     items: list[ActionItem] = []
+    last_end = 0  # end of the last item or of the field lines under it
     for s, e in candidate_spans(doc, sections):
         s, e = _strip_bullet(doc, s, e)
         clean = doc.clean[s:e]
+        if items and _is_field_of(doc, last_end, s, clean):
+            items[-1] = _with_field(items[-1], clean)
+            last_end = e
+            continue
+        last_end = e
         # judged on the raw words: ``clean`` blanks the backticks that mark code names;
         # "**" emphasis is dropped so a bold label still reads "Label: task"
         raw = " ".join(doc.text[s:e].replace("**", " ").split())
