@@ -161,3 +161,18 @@ def test_seed_001_framework_problem_is_vague() -> None:
     assert rc.specificity == "vague", rc.reason
     assert "some framework problem" in rc.vague_phrases
     assert "some framework problem" in rc.text
+
+
+# ------------------------------------------------------------------ quoted names
+
+
+@pytest.mark.parametrize("quote", ["‘{}’", "'{}'", "\"{}\"", "“{}”"])
+def test_quoted_file_name_counts_as_a_file(quote: str) -> None:
+    """A file name in typographic or plain quotes is still a checkable file (not just 'quoted')."""
+    stmt = f"A typo in {quote.format('settings-core.php')} broke the loader."
+    grade, spec, _vague, _why = rootcause.grade_statement(stmt)
+    assert any(c.kind == "file" for c in spec), spec
+    # the mistake without the file name is only partial: the file made the difference
+    plain, _s, _v, _w = rootcause.grade_statement("A typo broke the loader.")
+    assert plain != "specific"
+    assert grade == "specific"

@@ -183,6 +183,24 @@ def _points(cues: Sequence[Cue], w: dict) -> float:
             + w["mechanism_class"] * min(n({"mechanism_class"}), w["mechanism_cap"]))
 
 
+def _specifics(text: str, services: Sequence[str] = ()) -> list[Cue]:
+    """:func:`find_specifics`, with a quoted name read as what it quotes.
+
+    Why: ``find_specifics`` keeps the longer of two overlapping cues, so "‘wp-settings.php’"
+    comes back as ``quoted`` and hides the ``file`` inside, which is the checkable detail the
+    guide asks for. The quoted cue is replaced by the cues found inside it (same offsets).
+    """
+    out: list[Cue] = []
+    for c in find_specifics(text, services):
+        if c.kind == "quoted":
+            inner = [k for k in find_specifics(c.text.strip("`'\"“”‘’ ")) if k.kind != "quoted"]
+            if inner:
+                out.append(Cue(inner[0].kind, c.text, c.start, c.end, c.score))
+                continue
+        out.append(c)
+    return out
+
+
 def _decisive(text: str, w: dict) -> bool:
     """A sentence that names a file/path/port and a decisive mechanism (typo, wrong port...).
 
@@ -195,7 +213,7 @@ def _decisive(text: str, w: dict) -> bool:
         # test below needs both): most sentences of a document name none
         if not any(m in sl for m in mechanisms):
             continue
-        ks = find_specifics(sent)
+        ks = _specifics(sent)
         if any(k.kind in ("file", "path", "port", "code") for k in ks):
             if any(re.search(rf"\b{re.escape(m)}", sl) for m in mechanisms):
                 return True
@@ -213,9 +231,9 @@ def grade_statement(statement: str, local: str = "", rest: str = "",
     if not statement.strip():
         return "missing", [], [], "no root-cause statement found"
     w = _weights()
-    spec = find_specifics(statement, services)
+    spec = _specifics(statement, services)
     vague = find_vague(statement)
-    loc = [c for c in find_specifics(local, services) if c.kind != "quoted"] if local else []
+    loc = [c for c in _specifics(local, services) if c.kind != "quoted"] if local else []
     n_vague = sum(c.kind == "vague" for c in vague)
     n_generic = sum(c.kind == "generic" for c in vague)
     score = (_points(spec, w) + w["local_factor"] * _points(loc, w)
