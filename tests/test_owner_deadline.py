@@ -11,6 +11,9 @@ from pmscore.features import find_deadline, find_owner
     ("To stop a repeat, the platform team will add a canary stage to the deploy", "the platform team"),
     ("Add an alert on queue depth (Owner: Dana, Deadline: 2025-07-01)", "Dana"),
     ("SRE team will rotate the API keys", "SRE team"),
+    ("The platform team adds a canary stage to every deploy", "The platform team"),
+    ("Going forward the billing team is going to pin the SDK version", "the billing team"),
+    ("Moving forward, the data team plans to add a row-count check", "the data team"),
 ])
 def test_owner_found(text, owner):
     cue = find_owner(text)
@@ -21,6 +24,11 @@ def test_owner_found(text, owner):
     "Add an alert on login failure rate above 5%",
     "Be more careful, we will be fine",
     "Patch the Nginx server to 1.25.3",
+    # a bare "the team" names nobody responsible
+    "To avoid a repeat, the team will add an alert on disk usage above 90%",
+    "The security team was paged at 02:10",
+    "Our team uses a shared runbook",
+    "The ops team members were paged",
 ])
 def test_no_owner(text):
     assert find_owner(text) is None
