@@ -176,3 +176,22 @@ def test_quoted_file_name_counts_as_a_file(quote: str) -> None:
     plain, _s, _v, _w = rootcause.grade_statement("A typo broke the loader.")
     assert plain != "specific"
     assert grade == "specific"
+
+
+# ------------------------------------------------------------------ guesses
+
+
+@pytest.mark.parametrize("hedge", ["likely", "probably", "may have", "might have", "possibly"])
+def test_a_guessed_mechanism_is_at_most_partial(hedge: str) -> None:
+    """The guide grades what the text says: a guess at the file and mistake is not checkable."""
+    sure = "A typo in /etc/nginx/nginx.conf made Nginx refuse connections on port 8080."
+    assert rootcause.grade_statement(sure)[0] == "specific"
+    guess = f"A typo in /etc/nginx/nginx.conf {hedge} made Nginx refuse connections on port 8080."
+    grade, _spec, _vague, why = rootcause.grade_statement(guess)
+    assert grade == "partial"
+    assert "guess" in why
+
+
+def test_hedge_words_match_whole_words_only() -> None:
+    assert not rootcause.hedged("The unlikelihood of a deploy was misjudged.")
+    assert rootcause.hedged("The cause MOST LIKELY was a stale cache.")

@@ -14,13 +14,14 @@ section), so cues in the rest of the root-cause section and in the rest of the d
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Sequence
 
 from pmscore.features import Cue, find_specifics, find_vague
 from pmscore.resources import read_json
 from pmscore.types import Block, Document, Entity, RootCause, Section
 
-__all__ = ["assess", "find_statement", "grade_statement"]
+__all__ = ["assess", "find_statement", "grade_statement", "hedged"]
 
 # Kinds of cue that name *what* failed (component or change) with checkable detail.
 _NAMED = frozenset({"component", "file", "path", "version", "config_key", "code", "ip", "port",
@@ -169,8 +170,26 @@ def find_statement(doc: Document, sections: Sequence[Section]
 
 
 def _weights() -> dict:
-    """Root-cause scoring weights (data: specific_cues.json ``rootcause_weights``)."""
-    return read_json("lexicons", "specific_cues.json")["rootcause_weights"]
+    """Root-cause scoring weights (data: rootcause.json ``weights``)."""
+    return read_json("lexicons", "rootcause.json")["weights"]
+
+
+@lru_cache(maxsize=1)
+def _hedge_re() -> re.Pattern[str]:
+    """Words of a guess ("likely", "may have"): data rootcause.json ``hedges``."""
+    phrases = read_json("lexicons", "rootcause.json")["hedges"]["phrases"]
+    alt = "|".join(re.escape(p).replace(r"\ ", r"\s+")
+                   for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alt})\b", re.IGNORECASE)
+
+
+def hedged(statement: str) -> bool:
+    """Whether a statement only guesses at its cause.
+
+    Why: the guide grades what the text *says*; "this error likely involved a wrong path or a
+    faulty edit" offers candidates, not a mechanism one could check, so it is at most partial.
+    """
+    return bool(_hedge_re().search(statement))
 
 
 def _points(cues: Sequence[Cue], w: dict) -> float:
@@ -239,9 +258,10 @@ def grade_statement(statement: str, local: str = "", rest: str = "",
     score = (_points(spec, w) + w["local_factor"] * _points(loc, w)
              + w["generic"] * n_generic + w["vague"] * n_vague)
     names = ", ".join(dict.fromkeys(c.text for c in spec)) or "nothing checkable"
-    if score >= w["specific_min"]:
+    guess = hedged(statement)
+    if score >= w["specific_min"] and not guess:
         return "specific", spec, vague, f"names what failed and how: {names}"
-    if rest and not n_vague and (spec or loc) and _decisive(rest, w):
+    if rest and not n_vague and not guess and (spec or loc) and _decisive(rest, w):
         return "specific", spec, vague, (
             f"statement names {names}; elsewhere the document names the file and the mistake")
     if n_vague and score <= w["vague_max"] and not any(
@@ -255,6 +275,8 @@ def grade_statement(statement: str, local: str = "", rest: str = "",
             "names no component, file or mechanism"
         return "partial", spec, vague, why
     gen = [c.text for c in vague]
+    if guess and score >= w["specific_min"]:
+        return "partial", spec, vague, f"names {names} but only as a guess"
     return "partial", spec, vague, (
         f"names {names}" + (f" but stays generic: {', '.join(gen)}" if gen
                             else " but not both the failing part and the mechanism"))
