@@ -292,3 +292,15 @@ def test_owner_sub_bullets_attach_to_their_task() -> None:
                                        "Add a syntax check (nginx -t) to the deploy pipeline"]
     assert items[0].owner and items[0].deadline
     assert not items[1].owner and not items[1].deadline
+
+
+def test_symbol_bullets_split_lines_and_are_not_item_text() -> None:
+    doc, secs = make_doc([
+        ("corrective_actions", "Action Items",
+         "✔️ Add automated tests for the Nginx config.\n"
+         "✔️ Train engineers on \"Reading 502s\".\n"
+         "➤ Rotate the deploy key"),
+    ])
+    assert [i.text for i in actions.extract(doc, secs, ())] == [
+        "Add automated tests for the Nginx config.", "Train engineers on \"Reading 502s\".",
+        "Rotate the deploy key"]

@@ -29,10 +29,15 @@ __all__ = ["extract", "judge", "candidate_spans"]
 
 # Item boundaries inside a paragraph: sentence ends, and line breaks before a capitalised line
 # or a bullet (a list typed without Markdown).
-_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[`A-Z0-9])|\n(?=\s*(?:[-*+•—–]|\d+[.)]|[A-Z(@]))")
+# Symbols typed as bullets ("✔️ Add tests", "➤ Rotate keys"), with an optional emoji variation
+# selector: layout, like "-" or "1.", so they open a line's item and are not part of its text.
+_SYM = "[✔✓✅☑➤►▶→◦▪●○■□✗✘❌🔹🔸🔷👉📌⚡⭐]\ufe0f?"
+_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[`A-Z0-9])|\n(?=\s*(?:[-*+•—–]|\d+[.)]|[A-Z(@]|"
+                    + _SYM + "))")
+_SYM_LEAD = re.compile(r"\s*" + _SYM + r"\s")
 # In HTML and code blocks every line is its own unit.
 _LINES = re.compile(r"\n")
-_BULLET = re.compile(r"\s*(?:(?:[-*+•—–]|\d+[.)]|\[[ xX]\])\s+)+")
+_BULLET = re.compile(r"\s*(?:(?:[-*+•—–]|\d+[.)]|\[[ xX]\]|" + _SYM + r")\s+)+")
 
 
 def _weights() -> dict[str, float]:
@@ -362,7 +367,9 @@ def candidate_spans(doc: Document, sections: Sequence[Section]) -> list[tuple[in
                 continue
             for p in _pieces(doc, b.start, b.end):
                 t = doc.clean[p[0]:p[1]]
-                if not _is_intro(t) and _task_like(t):
+                # a line opened by a bullet symbol ("✔️ Train ...") is a list item typed
+                # without Markdown: it needs no task-like wording, as a list item needs none
+                if not _is_intro(t) and (_task_like(t) or _SYM_LEAD.match(t)):
                     spans.append(p)
     spans = sorted(set(spans))
     return [sp for sp in spans if re.search(r"[A-Za-z]{2}", doc.clean[sp[0]:sp[1]])]
