@@ -195,3 +195,11 @@ def test_a_guessed_mechanism_is_at_most_partial(hedge: str) -> None:
 def test_hedge_words_match_whole_words_only() -> None:
     assert not rootcause.hedged("The unlikelihood of a deploy was misjudged.")
     assert rootcause.hedged("The cause MOST LIKELY was a stale cache.")
+
+
+def test_title_fragment_is_not_taken_as_the_statement() -> None:
+    """A short line without a full stop is a title of the cause, not the statement of it."""
+    body = ("Worker Pool Exhaustion\n\n"
+            "The worker pool was sized from a default that was too small for the evening load.")
+    doc, rc = assess(body)
+    assert rc.text.startswith("The worker pool was sized")

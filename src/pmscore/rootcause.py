@@ -83,7 +83,8 @@ def _trim(doc: Document, s: int, e: int) -> tuple[int, int]:
 
 
 def _sentence_score(text: str, index: int) -> float:
-    """How much a sentence reads like the cause: cue words, named things, early position."""
+    """How much a sentence reads like the cause: cue words, named things, early position; a
+    short title-like fragment loses points."""
     score = 0.0
     if _CAUSE_STRONG.search(text) and len(text.split()) > 5:
         score += 3.0
@@ -95,6 +96,11 @@ def _sentence_score(text: str, index: int) -> float:
         score += 0.5
     if re.search(r"\b(?:will|should|going forward|in the future|to prevent)\b", text, re.I):
         score -= 1.5
+    # a title-like fragment ("Connection pool exhaustion") names a topic, not the cause
+    w = _weights()
+    if len(text.split()) < w["fragment_below_words"] and not text.rstrip().endswith(
+            (".", "!", ":")):
+        score += w["fragment"]
     return score - 0.25 * index
 
 
