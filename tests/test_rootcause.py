@@ -203,3 +203,12 @@ def test_title_fragment_is_not_taken_as_the_statement() -> None:
             "The worker pool was sized from a default that was too small for the evening load.")
     doc, rc = assess(body)
     assert rc.text.startswith("The worker pool was sized")
+
+
+def test_specific_cause_reports_no_vague_phrases() -> None:
+    """'a critical error' is the symptom here; the file and the typo make the cause specific."""
+    body = ("The app hit a critical error because of a typo in /etc/app/loader.conf: "
+            "the include line names loader.phpp instead of loader.php.")
+    _doc, rc = assess(body)
+    assert rc.specificity == "specific"
+    assert rc.vague_phrases == ()

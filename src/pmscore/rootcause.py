@@ -302,8 +302,10 @@ def assess(doc: Document, sections: Sequence[Section], entities: Sequence[Entity
     local = doc.text[ctx[0]:ctx[1]] if ctx else ""
     rest = doc.text[:s] + "\n" + doc.text[e:]
     grade, spec, vague, reason = grade_statement(stmt, local, rest, services)
-    shown = [c for c in vague if c.kind == "vague"] or (
-        [c for c in vague if c.kind == "generic"] if grade != "specific" else [])
+    # the guide's vague_phrases are what makes a cause vague or partial: a specific cause has
+    # none ("a critical error in wp-settings.php" is the symptom of a named mistake)
+    shown = [] if grade == "specific" else (
+        [c for c in vague if c.kind == "vague"] or [c for c in vague if c.kind == "generic"])
     return RootCause(
         text=doc.text[s:e],
         start=s,
