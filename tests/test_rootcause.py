@@ -212,3 +212,17 @@ def test_specific_cause_reports_no_vague_phrases() -> None:
     _doc, rc = assess(body)
     assert rc.specificity == "specific"
     assert rc.vague_phrases == ()
+
+
+@pytest.mark.parametrize("body, phrase", [
+    ("The outage came from a misconfiguration in the load balancer settings, which dropped "
+     "half of the requests.", "a misconfiguration in the load balancer settings"),
+    ("Traffic stopped because of a misconfigured firewall rule on the edge.",
+     "a misconfigured firewall rule"),
+])
+def test_vague_phrase_takes_its_noun_phrase(body: str, phrase: str) -> None:
+    """A reported phrase carries what it is attached to, and never runs into the clause after."""
+    doc, rc = assess(body)
+    assert rc.specificity == "partial"
+    assert phrase in rc.vague_phrases
+    assert all(p in doc.text for p in rc.vague_phrases)

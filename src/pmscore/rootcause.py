@@ -288,6 +288,54 @@ def grade_statement(statement: str, local: str = "", rest: str = "",
                             else " but not both the failing part and the mechanism"))
 
 
+def _phrase_extent(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a vague/generic cue to the noun phrase it heads, as a reviewer quotes it.
+
+    Why: "a misconfiguration" says little on its own; the guide's phrases carry their
+    attachment ("a misconfiguration in the load balancer settings", "a misconfigured firewall
+    rule"). Words come from rootcause.json ``phrase_extent``: a participle cue takes up to
+    ``max_nouns`` following words and its article, another cue takes one prepositional phrase
+    of up to ``max_pp_words`` words; both stop at punctuation and at ``stop_words`` (verbs, clause
+    openers), so the phrase never runs into the rest of the sentence.
+    """
+    cfg = read_json("lexicons", "rootcause.json")["phrase_extent"]
+    stop = set(cfg["stop_words"])
+    preps = set(cfg["prepositions"])
+    dets = set(cfg["determiners"])
+    word = re.compile(r"[ \t]+([\w'’-]+)")
+
+    def take(pos: int, limit: int, allow: set[str] | None = None) -> tuple[int, list[str]]:
+        got: list[str] = []
+        while len(got) < limit:
+            m = word.match(text, pos)
+            if not m or m.group(1).lower() in stop or (allow is not None
+                                                       and m.group(1).lower() not in allow):
+                break
+            got.append(m.group(1).lower())
+            pos = m.end()
+        return pos, got
+
+    cue = text[start:end].lower().split()
+    if cue and cue[-1].endswith("ed") and len(cue) == 1:
+        new_end, nouns = take(end, cfg["max_nouns"])
+        nouns_ok = [w for w in nouns if w not in preps and w not in dets]
+        if nouns and len(nouns_ok) == len(nouns):
+            end = new_end
+            before = text[:start].rstrip()
+            m = re.search(r"(?:^|\s)(\w+)$", before)
+            if m and m.group(1).lower() in dets:
+                start = before.rfind(m.group(1))
+            return start, end  # "a misconfigured firewall rule": the noun phrase is complete
+    pos, prep = take(end, 1, preps)
+    if prep:
+        pos2, det = take(pos, 1, dets)
+        pos3, rest = take(pos2, cfg["max_pp_words"])
+        rest_ok = [w for w in rest if w not in preps]
+        if rest and len(rest_ok) == len(rest):
+            end = pos3
+    return start, end
+
+
 def assess(doc: Document, sections: Sequence[Section], entities: Sequence[Entity] = ()
            ) -> RootCause:
     """Find the root-cause statement in ``doc`` and grade it (see module docstring)."""
@@ -311,7 +359,8 @@ def assess(doc: Document, sections: Sequence[Section], entities: Sequence[Entity
         start=s,
         end=e,
         specificity=grade,  # type: ignore[arg-type]
-        vague_phrases=tuple(dict.fromkeys(doc.text[s + c.start:s + c.end] for c in shown)),
+        vague_phrases=tuple(dict.fromkeys(
+            doc.text[s + a:s + z] for a, z in (_phrase_extent(stmt, c.start, c.end) for c in shown))),
         specifics=tuple(dict.fromkeys(c.text for c in spec)),
         reason=reason,
     )
