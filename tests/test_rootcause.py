@@ -226,3 +226,11 @@ def test_vague_phrase_takes_its_noun_phrase(body: str, phrase: str) -> None:
     assert rc.specificity == "partial"
     assert phrase in rc.vague_phrases
     assert all(p in doc.text for p in rc.vague_phrases)
+
+
+def test_one_vague_word_does_not_cancel_a_named_part_and_mechanism() -> None:
+    """'a bug' next to the component and a checkable mechanism is wording, not a vague cause."""
+    stmt = "A bug in Redis caused a memory leak because the eviction limit was set too low."
+    assert rootcause.grade_statement(stmt)[0] == "specific"
+    # without the component and the mechanism the same wording stays vague
+    assert rootcause.grade_statement("A bug caused the outage.")[0] == "vague"
