@@ -304,3 +304,28 @@ def test_symbol_bullets_split_lines_and_are_not_item_text() -> None:
     assert [i.text for i in actions.extract(doc, secs, ())] == [
         "Add automated tests for the Nginx config.", "Train engineers on \"Reading 502s\".",
         "Rotate the deploy key"]
+
+
+def test_remarks_after_a_list_item_are_not_part_of_it() -> None:
+    doc, secs = make_doc([
+        ("corrective_actions", "Corrective Actions",
+         "- Add a syntax check (nginx -t) to the deploy pipeline\n"
+         "  Thanks for your patience while we fix this.\n"
+         "- Rotate the deploy key. Let's keep the keys fresh!\n"
+         "- Review the runbook for cache restarts\n  https://example.com/runbook\n"
+         "- Add an alert on queue depth above 500. Route it to the on-call pager."),
+    ])
+    assert [i.text for i in actions.extract(doc, secs, ())] == [
+        "Add a syntax check (nginx -t) to the deploy pipeline", "Rotate the deploy key.",
+        "Review the runbook for cache restarts",
+        "Add an alert on queue depth above 500. Route it to the on-call pager."]
+
+
+def test_owner_after_a_cut_remark_still_counts() -> None:
+    doc, secs = make_doc([
+        ("corrective_actions", "Corrective Actions",
+         "- Rotate the deploy key. Let's keep keys fresh (Owner: Sam, Deadline: May 3, 2024)"),
+    ])
+    (item,) = actions.extract(doc, secs, ())
+    assert item.text == "Rotate the deploy key."
+    assert item.owner and item.deadline

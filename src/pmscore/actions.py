@@ -34,6 +34,8 @@ __all__ = ["extract", "judge", "candidate_spans"]
 _SYM = "[✔✓✅☑➤►▶→◦▪●○■□✗✘❌🔹🔸🔷👉📌⚡⭐]\ufe0f?"
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[`A-Z0-9])|\n(?=\s*(?:[-*+•—–]|\d+[.)]|[A-Z(@]|"
                     + _SYM + "))")
+# Remarks after a list item's task: its later sentences and a link on a line of its own.
+_REMARK_SPLIT = re.compile(_SPLIT.pattern + r"|\n(?=\s*(?:https?://|www\.))")
 _SYM_LEAD = re.compile(r"\s*" + _SYM + r"\s")
 # In HTML and code blocks every line is its own unit.
 _LINES = re.compile(r"\n")
@@ -327,6 +329,37 @@ def _task_sections(sections: Sequence[Section]) -> list[Section]:
     return out
 
 
+def _cut_remarks(doc: Document, s: int, e: int) -> int:
+    """End of a list item without the remarks that follow its task.
+
+    Why: an item's later sentences or lines are sometimes a comment on the task ("Let's stay
+    awake for future challenges.", "Thanks for your patience!", a link on its own line), and
+    the guide's item is the task. Such a sentence (``item_remark`` or a closing remark of
+    ``not_task``) is cut with all after it, unless it opens with an action verb. Other later
+    sentences stay: they usually detail the task, and the guide copies items verbatim.
+    """
+    pieces = _pieces(doc, s, e, _REMARK_SPLIT)
+    end = pieces[0][1] if pieces else e
+    rx = task_pattern("item_remark")
+    for a, b in pieces[1:]:
+        t = doc.clean[a:b]
+        if leading_verb(t) is None and (_is_intro(t) or (rx is not None and rx.match(t))):
+            return end
+        end = b
+    return e
+
+
+def _item_end(doc: Document, s: int, e: int) -> int:
+    """End of the list item (or one-line label) holding ``[s, e)``; ``e`` for other blocks,
+    whose lines or sentences are items of their own."""
+    for b in doc.blocks:
+        if b.start <= s < b.end:
+            one_item = b.kind == "list_item" or (
+                b.kind == "label" and "\n" not in doc.clean[b.start:b.end].strip())
+            return max(e, b.end) if one_item else e
+    return e
+
+
 def candidate_spans(doc: Document, sections: Sequence[Section]) -> list[tuple[int, int]]:
     """Spans of task candidates in task sections, in document order, without intros."""
     spans: list[tuple[int, int]] = []
@@ -362,8 +395,10 @@ def candidate_spans(doc: Document, sections: Sequence[Section]) -> list[tuple[in
                     # a label followed by one task per line
                     pieces = _pieces(doc, b.body_start or s, e)
                     spans.extend(p for p in pieces if not _is_intro(doc.clean[p[0]:p[1]]))
-                elif e > s and not _is_intro(text):
-                    spans.append((s, e))
+                else:
+                    e = _cut_remarks(doc, s, e)
+                    if e > s and not _is_intro(doc.clean[s:e]):
+                        spans.append((s, e))
                 continue
             for p in _pieces(doc, b.start, b.end):
                 t = doc.clean[p[0]:p[1]]
@@ -424,10 +459,14 @@ def extract(doc: Document, sections: Sequence[Section], entities: Sequence[Entit
         last_end = e
         # judged on the raw words: ``clean`` blanks the backticks that mark code names;
         # "**" emphasis is dropped so a bold label still reads "Label: task"
-        raw = " ".join(doc.text[s:e].replace("**", " ").split())
+        # the remarks cut off a list item (:func:`_cut_remarks`) may still name its owner or
+        # deadline ("... Owner: SRE, by May 3"): they are looked for in the whole item
+        full = _item_end(doc, s, e)
+        raw = " ".join(doc.text[s:full].replace("**", " ").split())
         ok, conf, reason = judge(re.sub(r"\s+([:.,;])", r"\1", raw), services)
-        own = find_owner(clean)
-        due = find_deadline(clean)
+        whole = doc.clean[s:full]
+        own = find_owner(whole)
+        due = find_deadline(whole)
         items.append(ActionItem(
             text=doc.text[s:e], start=s, end=e, actionable=ok,
             owner=own is not None, deadline=due is not None,
