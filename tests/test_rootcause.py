@@ -234,3 +234,14 @@ def test_one_vague_word_does_not_cancel_a_named_part_and_mechanism() -> None:
     assert rootcause.grade_statement(stmt)[0] == "specific"
     # without the component and the mechanism the same wording stays vague
     assert rootcause.grade_statement("A bug caused the outage.")[0] == "vague"
+
+
+def test_questions_and_instructions_are_no_cause() -> None:
+    """A template left in the root-cause place states nothing: missing, not partial."""
+    _doc, rc = assess("Explain why the failure happened. Was it a deploy, a config change, "
+                      "or something else?")
+    assert rc.specificity == "missing"
+    # one real statement among the questions is a cause again
+    _doc, rc = assess("Was it the deploy? The deploy set max_connections to 10 in "
+                      "/etc/mysql/my.cnf, so MySQL refused new connections.")
+    assert rc.specificity == "specific"

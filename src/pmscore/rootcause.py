@@ -245,6 +245,26 @@ def _decisive(text: str, w: dict) -> bool:
     return False
 
 
+@lru_cache(maxsize=1)
+def _prompt_opener_re() -> re.Pattern[str]:
+    """Openers of an instruction to the writer (data: rootcause.json ``prompt_openers``)."""
+    words = read_json("lexicons", "rootcause.json")["prompt_openers"]["phrases"]
+    alt = "|".join(re.escape(p).replace(r"\ ", r"\s+")
+                   for p in sorted(words, key=len, reverse=True))
+    return re.compile(rf"^\W*(?:{alt})\b", re.IGNORECASE)
+
+
+def _prompt_only(statement: str) -> bool:
+    """Whether every sentence is a question or an instruction to the writer.
+
+    Why: a template or pasted assignment ("Try to understand why... Was it a lack of
+    resources?") fills the root-cause place without stating any cause: the guide's ``missing``.
+    """
+    sents = [x for x in re.split(r"(?<=[.!?])\s+|\n+", statement.strip()) if x.strip()]
+    rx = _prompt_opener_re()
+    return bool(sents) and all(x.rstrip().endswith("?") or rx.search(x) for x in sents)
+
+
 def grade_statement(statement: str, local: str = "", rest: str = "",
                     services: Sequence[str] = ()) -> tuple[str, list[Cue], list[Cue], str]:
     """Grade a root-cause statement: (specificity, specific cues, vague cues, reason).
@@ -255,6 +275,8 @@ def grade_statement(statement: str, local: str = "", rest: str = "",
     """
     if not statement.strip():
         return "missing", [], [], "no root-cause statement found"
+    if _prompt_only(statement):
+        return "missing", [], [], "the root-cause part only asks questions or gives instructions"
     w = _weights()
     spec = _specifics(statement, services)
     vague = find_vague(statement)
