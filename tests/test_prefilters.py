@@ -616,3 +616,16 @@ def test_numeric_literal_prefilter_finds_the_same_candidates(data: st.DataObject
     if data is None:  # the example means something: every family is found in it
         assert {"TIME", "TIMEZONE", "DURATION", "PERCENT", "COUNT", "MONEY"} <= {
             c[2] for c in with_needs}
+
+
+def test_numeric_digit_scan_is_used_and_agrees_on_overlaps() -> None:
+    """The comparison above means something: the combined digit scan covers several patterns
+    (so the reference, which scans each pattern alone, is a different path), and where one
+    pattern's matches overlap another's ("2024-03-15 14:30", "1430 hrs") both are kept."""
+    scan = N._digit_scan("numeric.jsonl", "defs.json")
+    assert len(scan.indices) >= 2
+    text = ("On 2024-03-15 14:30-15:45 UTC, then 1430 hrs, 13.01.2023, 1h30m, 1h 30m, "
+            "1 hour 2 min 3 s and 12:00:05 PM.")
+    assert _numeric_candidates(text, True) == _numeric_candidates(text, False)
+    labels = [c[2] for c in _numeric_candidates(text, True)]
+    assert labels.count("DATE") >= 2 and labels.count("TIME") >= 3
