@@ -245,3 +245,15 @@ def test_questions_and_instructions_are_no_cause() -> None:
     _doc, rc = assess("Was it the deploy? The deploy set max_connections to 10 in "
                       "/etc/mysql/my.cnf, so MySQL refused new connections.")
     assert rc.specificity == "specific"
+
+
+def test_many_checkable_details_elsewhere_make_it_specific() -> None:
+    """Whole-document judgement: a short statement plus a document full of named details."""
+    stmt = "The deploy script changed the worker settings."
+    detail = ("We diffed deploy.sh against v2.4.1, read /etc/worker/pool.yaml, the key "
+              "max_workers, the unit worker.service and the log at /var/log/worker/err.log.")
+    assert rootcause.grade_statement(stmt, rest="The site was slow.")[0] == "partial"
+    assert rootcause.grade_statement(stmt, rest=detail)[0] == "specific"
+    # a guess stays a guess whatever the rest names
+    guess = "The deploy script probably changed the worker settings."
+    assert rootcause.grade_statement(guess, rest=detail)[0] == "partial"

@@ -270,8 +270,8 @@ def grade_statement(statement: str, local: str = "", rest: str = "",
     """Grade a root-cause statement: (specificity, specific cues, vague cues, reason).
 
     ``local`` is the text right after the statement in the root-cause section (its cues count
-    at ``local_factor``), ``rest`` the rest of the document (only a sentence naming a file and
-    a decisive mechanism counts there).
+    at ``local_factor``), ``rest`` the rest of the document (a sentence naming a file and a
+    decisive mechanism counts there, and so do ``doc_details_min`` distinct checkable details).
     """
     if not statement.strip():
         return "missing", [], [], "no root-cause statement found"
@@ -292,6 +292,12 @@ def grade_statement(statement: str, local: str = "", rest: str = "",
     if rest and not n_vague and not guess and (spec or loc) and _decisive(rest, w):
         return "specific", spec, vague, (
             f"statement names {names}; elsewhere the document names the file and the mistake")
+    # the guide judges the whole document: one naming many checkable details is specific
+    if rest and not n_vague and not guess and (spec or loc):
+        det = {c.text.lower().strip("`'\"“”‘’ ") for c in _specifics(rest) if c.kind in _DETAIL}
+        if len(det) >= w["doc_details_min"]:
+            return "specific", spec, vague, (
+                f"statement names {names}; the document names {len(det)} checkable details")
     if n_vague and score <= w["vague_max"] and not any(
             c.kind in _DETAIL | {"component", "component_class", "mechanism", "mechanism_class"}
             for c in spec):
