@@ -329,3 +329,19 @@ def test_owner_after_a_cut_remark_still_counts() -> None:
     (item,) = actions.extract(doc, secs, ())
     assert item.text == "Rotate the deploy key."
     assert item.owner and item.deadline
+
+
+def test_bold_task_with_rationale_is_the_task_alone() -> None:
+    doc, secs = make_doc([
+        ("corrective_actions", "Action Items",
+         "- **Pin the base image digest in the Dockerfile**: It can happen that a rebuilt "
+         "image silently pulls a newer OpenSSL and breaks the TLS handshake.\n"
+         "- **Add Monitoring**: Add an alert on 5xx rate above 2% for the API gateway.\n"
+         "- **Caching**: The cache TTL should be set to 300 seconds on every edge node."),
+    ])
+    texts = [i.text for i in actions.extract(doc, secs, ())]
+    assert texts[0] == "Pin the base image digest in the Dockerfile"
+    # an imperative body is a task itself, a topic label is no task: both stay whole
+    assert len(texts) == 3
+    assert texts[1].endswith("Add an alert on 5xx rate above 2% for the API gateway.")
+    assert texts[2].endswith("set to 300 seconds on every edge node.")

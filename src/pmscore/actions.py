@@ -349,6 +349,36 @@ def _cut_remarks(doc: Document, s: int, e: int) -> int:
     return e
 
 
+_BOLD_LABEL = re.compile(r"\*\*(?P<label>[^*\n]{3,160}?)\s*(?::\*\*|\*\*\s*:)\s*(?P<body>\S.*)",
+                         re.DOTALL)
+
+
+def _bold_task_label(doc: Document, s: int, e: int) -> tuple[int, int] | None:
+    """The span of a bold task that heads a list item followed by its rationale, if any.
+
+    Why: "**Run `terraform plan` in CI**: A plan should be run on every pipeline so that..."
+    states the task in bold and explains it after the colon; the guide's item is the task. Only
+    when the bold part opens with a verb in its base form (a task, not a "Monitoring:" topic)
+    and the body reads as an explanation (``rationale_start``: "It ...", "Each repository
+    should ...", "In case of ..."); a body in the imperative is a task itself and the item
+    stays whole ("**Add Monitoring**: Implement monitoring for ...").
+    """
+    m = _BULLET.match(doc.text, s, e)
+    pos = m.end() if m else s
+    if doc.text[max(0, pos - 2):pos] == "**":
+        pos -= 2  # the span was trimmed on ``clean``, where the emphasis marks are blank
+    b = _BOLD_LABEL.match(doc.text, pos, e)
+    if not b:
+        return None
+    label, body = b.group("label"), b.group("body")
+    first = label.split()[0].lower() if label.split() else ""
+    why = task_pattern("rationale_start")
+    if (leading_verb(label) is None or first.endswith(("ed", "ing")) or leading_verb(body)
+            or word_count(body) < 8 or why is None or not why.match(body)):
+        return None
+    return b.start("label"), b.end("label")
+
+
 def _item_end(doc: Document, s: int, e: int) -> int:
     """End of the list item (or one-line label) holding ``[s, e)``; ``e`` for other blocks,
     whose lines or sentences are items of their own."""
@@ -396,7 +426,7 @@ def candidate_spans(doc: Document, sections: Sequence[Section]) -> list[tuple[in
                     pieces = _pieces(doc, b.body_start or s, e)
                     spans.extend(p for p in pieces if not _is_intro(doc.clean[p[0]:p[1]]))
                 else:
-                    e = _cut_remarks(doc, s, e)
+                    s, e = _bold_task_label(doc, s, e) or (s, _cut_remarks(doc, s, e))
                     if e > s and not _is_intro(doc.clean[s:e]):
                         spans.append((s, e))
                 continue
