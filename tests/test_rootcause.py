@@ -257,3 +257,13 @@ def test_many_checkable_details_elsewhere_make_it_specific() -> None:
     # a guess stays a guess whatever the rest names
     guess = "The deploy script probably changed the worker settings."
     assert rootcause.grade_statement(guess, rest=detail)[0] == "partial"
+
+
+def test_outdated_named_part_is_partial() -> None:
+    """'outdated' says the plugin was old, not what in it failed: the guide's partial."""
+    stmt = "A vulnerability in an outdated WordPress gallery plugin let attackers in."
+    grade, _spec, vague, _why = rootcause.grade_statement(stmt)
+    assert grade == "partial"
+    assert any(c.text.lower() == "outdated" for c in vague)
+    _doc, rc = assess(stmt)
+    assert "an outdated WordPress gallery" in rc.vague_phrases[0]

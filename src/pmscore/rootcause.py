@@ -265,6 +265,27 @@ def _prompt_only(statement: str) -> bool:
     return bool(sents) and all(x.rstrip().endswith("?") or rx.search(x) for x in sents)
 
 
+@lru_cache(maxsize=1)
+def _generic_adjective_re() -> re.Pattern[str]:
+    words = read_json("lexicons", "rootcause.json")["generic_adjectives"]["words"]
+    return re.compile(rf"\b(?:{'|'.join(re.escape(x) for x in words)})\b", re.IGNORECASE)
+
+
+def _generic_adjectives(statement: str, known: Sequence[Cue]) -> list[Cue]:
+    """Generic cues for an evaluative adjective on a part ("an outdated WordPress plugin").
+
+    Why: the guide's partial examples say *that* a part was bad, not *how*; the fuzzy lexicon of
+    :func:`find_vague` misses them once a name sits in the phrase. Words: rootcause.json
+    ``generic_adjectives``; not counted where a known vague/generic cue already covers them.
+    """
+    out = []
+    for m in _generic_adjective_re().finditer(statement):
+        if any(c.start <= m.start() < c.end for c in known):
+            continue
+        out.append(Cue("generic", m.group(0), m.start(), m.end()))
+    return out
+
+
 def grade_statement(statement: str, local: str = "", rest: str = "",
                     services: Sequence[str] = ()) -> tuple[str, list[Cue], list[Cue], str]:
     """Grade a root-cause statement: (specificity, specific cues, vague cues, reason).
@@ -280,6 +301,7 @@ def grade_statement(statement: str, local: str = "", rest: str = "",
     w = _weights()
     spec = _specifics(statement, services)
     vague = find_vague(statement)
+    vague = vague + _generic_adjectives(statement, vague)
     loc = [c for c in _specifics(local, services) if c.kind != "quoted"] if local else []
     n_vague = sum(c.kind == "vague" for c in vague)
     n_generic = sum(c.kind == "generic" for c in vague)
