@@ -345,3 +345,17 @@ def test_bold_task_with_rationale_is_the_task_alone() -> None:
     assert len(texts) == 3
     assert texts[1].endswith("Add an alert on 5xx rate above 2% for the API gateway.")
     assert texts[2].endswith("set to 300 seconds on every edge node.")
+
+
+def test_closing_reflections_in_a_task_section_are_not_items() -> None:
+    doc, secs = make_doc([
+        ("corrective_actions", "Preventive Measures",
+         "Add a syntax check (nginx -t) to the deploy pipeline. "
+         "The corrective measures aim to make the stack sturdier. "
+         "The incident underscores the value of careful testing. "
+         "Through this outage, we recognize how much monitoring matters. "
+         "All configuration changes will undergo a dry run before deployment."),
+    ])
+    assert [i.text for i in actions.extract(doc, secs, ())] == [
+        "Add a syntax check (nginx -t) to the deploy pipeline.",
+        "All configuration changes will undergo a dry run before deployment."]

@@ -292,9 +292,10 @@ def _pieces(doc: Document, s: int, e: int, splitter: re.Pattern[str] = _SPLIT
 
 
 def _is_intro(text: str) -> bool:
-    """An intro ("...the following measures:"), a closing remark, a signature or code line."""
+    """An intro ("...the following measures:"), a closing remark or reflection, a signature or
+    code line: text of a task section that is not a task."""
     text = text.strip()
-    for name in ("intro_sentence", "not_task"):
+    for name in ("intro_sentence", "not_task", "reflection"):
         rx = task_pattern(name)
         if rx and rx.search(text):
             return True
