@@ -27,6 +27,7 @@ __all__ = ["assess", "find_statement", "grade_statement", "hedged"]
 _NAMED = frozenset({"component", "file", "path", "version", "config_key", "code", "ip", "port",
                     "error_code", "quoted"})
 _DETAIL = frozenset({"file", "path", "version", "config_key", "code", "ip", "port"})
+_QUOTES = "`'\"“”‘’ "  # stripped from a quoted cue before reading what it names
 
 _CAUSE_STRONG = re.compile(r"\broot[\s-]*causes?\b|\bRCA\b", re.IGNORECASE)
 _CAUSE_WEAK = re.compile(
@@ -218,7 +219,7 @@ def _specifics(text: str, services: Sequence[str] = ()) -> list[Cue]:
     out: list[Cue] = []
     for c in find_specifics(text, services):
         if c.kind == "quoted":
-            inner = [k for k in find_specifics(c.text.strip("`'\"“”‘’ ")) if k.kind != "quoted"]
+            inner = [k for k in find_specifics(c.text.strip(_QUOTES)) if k.kind != "quoted"]
             if inner:
                 out.append(Cue(inner[0].kind, c.text, c.start, c.end, c.score))
                 continue
@@ -316,7 +317,7 @@ def grade_statement(statement: str, local: str = "", rest: str = "",
             f"statement names {names}; elsewhere the document names the file and the mistake")
     # the guide judges the whole document: one naming many checkable details is specific
     if rest and not n_vague and not guess and (spec or loc):
-        det = {c.text.lower().strip("`'\"“”‘’ ") for c in _specifics(rest) if c.kind in _DETAIL}
+        det = {c.text.lower().strip(_QUOTES) for c in _specifics(rest) if c.kind in _DETAIL}
         if len(det) >= w["doc_details_min"]:
             return "specific", spec, vague, (
                 f"statement names {names}; the document names {len(det)} checkable details")
@@ -378,7 +379,7 @@ def _phrase_extent(text: str, start: int, end: int) -> tuple[int, int]:
             return start, end  # "a misconfigured firewall rule": the noun phrase is complete
     pos, prep = take(end, 1, preps)
     if prep:
-        pos2, det = take(pos, 1, dets)
+        pos2, _det = take(pos, 1, dets)
         pos3, rest = take(pos2, cfg["max_pp_words"])
         rest_ok = [w for w in rest if w not in preps]
         if rest and len(rest_ok) == len(rest):
@@ -410,7 +411,8 @@ def assess(doc: Document, sections: Sequence[Section], entities: Sequence[Entity
         end=e,
         specificity=grade,  # type: ignore[arg-type]
         vague_phrases=tuple(dict.fromkeys(
-            doc.text[s + a:s + z] for a, z in (_phrase_extent(stmt, c.start, c.end) for c in shown))),
+            doc.text[s + a:s + z]
+            for a, z in (_phrase_extent(stmt, c.start, c.end) for c in shown))),
         specifics=tuple(dict.fromkeys(c.text for c in spec)),
         reason=reason,
     )
