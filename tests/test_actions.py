@@ -359,3 +359,16 @@ def test_closing_reflections_in_a_task_section_are_not_items() -> None:
     assert [i.text for i in actions.extract(doc, secs, ())] == [
         "Add a syntax check (nginx -t) to the deploy pipeline.",
         "All configuration changes will undergo a dry run before deployment."]
+
+
+def test_task_label_inside_another_section_opens_a_task_list() -> None:
+    doc, secs = make_doc([
+        ("resolution", "Resolution",
+         "Immediate Actions Taken:\n\n- Rolled back the release on web-01\n\n"
+         "Long-Term Remediation Measures:\n\n- Add a syntax check (nginx -t) to the deploy pipeline\n"
+         "- Pin bcrypt to 3.1 in requirements.txt"),
+        ("lessons_learned", "Lessons Learned", "- Testing matters."),
+    ])
+    assert [i.text for i in actions.extract(doc, secs, ())] == [
+        "Add a syntax check (nginx -t) to the deploy pipeline",
+        "Pin bcrypt to 3.1 in requirements.txt"]

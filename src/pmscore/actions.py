@@ -391,52 +391,81 @@ def _item_end(doc: Document, s: int, e: int) -> int:
     return e
 
 
+def _inline_task_blocks(doc: Document, taken: set[int]) -> list[int]:
+    """Blocks of a task list opened by a bare label inside another section.
+
+    Why: "Resolution" sections often end with "Long-Term Remediation Measures:" and the
+    tasks under it; the section classifier labels the whole part by its heading, but the
+    guide counts every task listed. The list runs to the next heading or bare label.
+    """
+    rx = task_pattern("inline_task_label")
+    if rx is None:
+        return []
+    out: list[int] = []
+    region = False
+    for i, b in enumerate(doc.blocks):
+        if i in taken or b.kind == "heading":
+            region = False
+            continue
+        text = doc.clean[b.start:b.end].strip()
+        bare = (b.kind == "label" and b.body_start is not None
+                and not doc.clean[b.body_start:b.end].strip()) or (
+            b.kind in ("list_item", "paragraph") and text.endswith(":")
+            and word_count(text) <= 6)
+        if bare:
+            region = bool(rx.search(_BULLET.sub("", text, count=1)))
+        elif region:
+            out.append(i)
+    return out
+
+
 def candidate_spans(doc: Document, sections: Sequence[Section]) -> list[tuple[int, int]]:
     """Spans of task candidates in task sections, in document order, without intros."""
     spans: list[tuple[int, int]] = []
     seen: set[int] = set()
-    for sec in _task_sections(sections):
-        for i in sec.block_indices:
-            if i in seen or not 0 <= i < len(doc.blocks):
-                continue
-            seen.add(i)
-            b: Block = doc.blocks[i]
-            if b.kind == "heading":
-                continue
-            if b.kind in ("code", "html"):
-                for p in _pieces(doc, b.start, b.end, _LINES):
-                    t = doc.clean[p[0]:p[1]]
-                    if word_count(t) >= 2 and not _is_intro(t) and _task_like(t) and \
-                            not re.search(r"[{}$;=|<>]|^\s*[a-z]+\s+-{1,2}\w", t):
-                        spans.append(p)
-                continue
-            if b.kind == "table_row":
-                if re.search(r"\b(?:action|task|item|owner|status)\b", b.text, re.I) and \
-                        word_count(b.text) <= 6:
-                    continue  # a header row
-                spans.append(_trim(doc, b.start, b.end))
-                continue
-            if b.kind == "label" and b.body_start is not None and not doc.clean[
-                    b.body_start:b.end].strip():
-                continue  # a bare "Short-term:" label
-            if b.kind == "list_item" or b.kind == "label":
-                s, e = _trim(doc, b.start, b.end)
-                text = doc.clean[s:e]
-                if "\n" in text.strip() and b.kind == "label":
-                    # a label followed by one task per line
-                    pieces = _pieces(doc, b.body_start or s, e)
-                    spans.extend(p for p in pieces if not _is_intro(doc.clean[p[0]:p[1]]))
-                else:
-                    s, e = _bold_task_label(doc, s, e) or (s, _cut_remarks(doc, s, e))
-                    if e > s and not _is_intro(doc.clean[s:e]):
-                        spans.append((s, e))
-                continue
-            for p in _pieces(doc, b.start, b.end):
+    task_blocks = [i for sec in _task_sections(sections) for i in sec.block_indices]
+    task_blocks += _inline_task_blocks(doc, set(task_blocks))
+    for i in task_blocks:
+        if i in seen or not 0 <= i < len(doc.blocks):
+            continue
+        seen.add(i)
+        b: Block = doc.blocks[i]
+        if b.kind == "heading":
+            continue
+        if b.kind in ("code", "html"):
+            for p in _pieces(doc, b.start, b.end, _LINES):
                 t = doc.clean[p[0]:p[1]]
-                # a line opened by a bullet symbol ("✔️ Train ...") is a list item typed
-                # without Markdown: it needs no task-like wording, as a list item needs none
-                if not _is_intro(t) and (_task_like(t) or _SYM_LEAD.match(t)):
+                if word_count(t) >= 2 and not _is_intro(t) and _task_like(t) and \
+                        not re.search(r"[{}$;=|<>]|^\s*[a-z]+\s+-{1,2}\w", t):
                     spans.append(p)
+            continue
+        if b.kind == "table_row":
+            if re.search(r"\b(?:action|task|item|owner|status)\b", b.text, re.I) and \
+                    word_count(b.text) <= 6:
+                continue  # a header row
+            spans.append(_trim(doc, b.start, b.end))
+            continue
+        if b.kind == "label" and b.body_start is not None and not doc.clean[
+                b.body_start:b.end].strip():
+            continue  # a bare "Short-term:" label
+        if b.kind == "list_item" or b.kind == "label":
+            s, e = _trim(doc, b.start, b.end)
+            text = doc.clean[s:e]
+            if "\n" in text.strip() and b.kind == "label":
+                # a label followed by one task per line
+                pieces = _pieces(doc, b.body_start or s, e)
+                spans.extend(p for p in pieces if not _is_intro(doc.clean[p[0]:p[1]]))
+            else:
+                s, e = _bold_task_label(doc, s, e) or (s, _cut_remarks(doc, s, e))
+                if e > s and not _is_intro(doc.clean[s:e]):
+                    spans.append((s, e))
+            continue
+        for p in _pieces(doc, b.start, b.end):
+            t = doc.clean[p[0]:p[1]]
+            # a line opened by a bullet symbol ("✔️ Train ...") is a list item typed
+            # without Markdown: it needs no task-like wording, as a list item needs none
+            if not _is_intro(t) and (_task_like(t) or _SYM_LEAD.match(t)):
+                spans.append(p)
     spans = sorted(set(spans))
     return [sp for sp in spans if re.search(r"[A-Za-z]{2}", doc.clean[sp[0]:sp[1]])]
 
