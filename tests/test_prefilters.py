@@ -629,3 +629,33 @@ def test_numeric_digit_scan_is_used_and_agrees_on_overlaps() -> None:
     assert _numeric_candidates(text, True) == _numeric_candidates(text, False)
     labels = [c[2] for c in _numeric_candidates(text, True)]
     assert labels.count("DATE") >= 2 and labels.count("TIME") >= 3
+
+
+@lru_cache(maxsize=1)
+def _unfactored_numeric() -> tuple[re.Pattern[str], ...]:
+    """The numeric patterns compiled with plain alternations (no first-character grouping)."""
+    from pmscore import timeparse
+
+    def plain(alts: list[str]) -> str:
+        return "(?:" + "|".join(alts) + ")"
+    with mock.patch.object(timeparse, "first_letter_alternation", plain), \
+            mock.patch.object(N, "first_letter_alternation", plain):
+        tz = timeparse.timezone_regex.__wrapped__()
+        with mock.patch.object(N, "timezone_regex", lambda: tz):
+            pats = N.compile_numeric_patterns.__wrapped__("numeric.jsonl", "defs.json")
+    return tuple(p.regex for p in pats)
+
+
+@SETTINGS
+@given(salads(_numeric_vocab(), regexes=_numeric_regexes()))
+@example("over one hundred users; fifteen percent; two and a half hours; 10 min and 23 s, "
+         "Pacific Standard Time, thousands of ETB, several hours, 3 million USD")
+def test_numeric_alternation_grouping_finds_the_same_matches(text: str) -> None:
+    """Every numeric pattern finds the same spans with its word alternations grouped by first
+    character as with the plain alternations the data files spell out."""
+    grouped = N.compile_numeric_patterns("numeric.jsonl", "defs.json")
+    plain = _unfactored_numeric()
+    assert [p.regex.pattern for p in grouped] != [p.pattern for p in plain]
+    for g, p in zip(grouped, plain):
+        assert [m.span() for m in g.regex.finditer(text)] == \
+            [m.span() for m in p.finditer(text)], g.label

@@ -116,3 +116,45 @@ def test_parse_date(text: str, expected: tuple[int | None, int, int]) -> None:
 @pytest.mark.parametrize("text", ["01/02/2023", "Foo 3", "2024-13-01", "March 40", ""])
 def test_parse_date_refuses_ambiguous_or_invalid(text: str) -> None:
     assert parse_date(text) is None
+
+
+# --------------------------------------------------------------------------- alternations
+
+import re  # noqa: E402
+
+from hypothesis import settings  # noqa: E402
+
+from pmscore.timeparse import factor_alternations, first_letter_alternation  # noqa: E402
+
+_WORD_CHARS = "abcsSkKiI~-_:%0 "
+_words = st.lists(st.text(alphabet=_WORD_CHARS, min_size=1, max_size=5), min_size=1, max_size=8)
+_texts = st.text(alphabet=_WORD_CHARS + "\u017f\u212a\u0130\u0131.\n", max_size=40)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(_words, _texts, st.sampled_from(["", "(?i)"]), st.sampled_from(["", r"\b", "x?"]))
+def test_first_letter_alternation_matches_like_the_plain_one(
+        words: list[str], text: str, flags: str, tail: str) -> None:
+    """Grouping by first character keeps every match (spans and order of tries), with or
+    without (?i), with Unicode case look-alikes in the text and a tail that forces
+    backtracking into the alternation."""
+    alts = [re.escape(w) for w in words]
+    plain = re.compile(flags + "(?:" + "|".join(alts) + ")" + tail)
+    grouped = re.compile(flags + first_letter_alternation(alts) + tail)
+    assert [m.span() for m in grouped.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+def test_first_letter_alternation_groups_and_falls_back() -> None:
+    assert first_letter_alternation(["seven", "six", "ten"]) == "(?:s(?:even|ix)|t(?:en))"
+    # "Abc" and "abc" would both be live under (?i): kept as written
+    assert first_letter_alternation(["Abc", "abc"]) == "(?:Abc|abc)"
+    # not a plain word source
+    assert first_letter_alternation(["a|b", "c"]) == "(?:a|b|c)"
+
+
+def test_factor_alternations_leaves_classes_and_escaped_parens() -> None:
+    src = r"[(?:a|b)](x\(?:a|b)(?:over|once)\b"
+    assert factor_alternations(src) == r"[(?:a|b)](x\(?:a|b)(?:o(?:ver|nce))\b"
+    for text in ["(over", "a once", "x(:a", "xb once", "b)"]:
+        assert [m.span() for m in re.finditer(factor_alternations(src), text)] == \
+            [m.span() for m in re.finditer(src, text)]

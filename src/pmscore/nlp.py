@@ -37,7 +37,8 @@ from spacy.tokens import Doc, Span, Token
 
 from pmscore.features import guarded_source, prefilter_text, required_literals
 from pmscore.resources import read_json, read_jsonl, read_lines
-from pmscore.timeparse import timezone_regex
+from pmscore.timeparse import (factor_alternations, first_letter_alternation,
+                                timezone_regex)
 
 CANDIDATES_KEY = "pmscore_candidates"
 RULER_KEY = "pmscore_ruler"
@@ -88,7 +89,7 @@ def _number_word_regex() -> str:
     nums = read_json("lexicons", "numbers.json")
     words = [w for w in nums["units"] if w not in ("a", "an", "half", "couple", "zero")]
     words.sort(key=len, reverse=True)
-    return "(?:" + "|".join(words) + r")(?![a-z])"
+    return first_letter_alternation(words) + r"(?![a-z])"
 
 
 def _unit_regex() -> str:
@@ -107,6 +108,8 @@ def compile_numeric_patterns(patterns_file: str, defs_file: str) -> tuple[_Regex
     out = []
     for row in read_jsonl("patterns", patterns_file):
         src = re.sub(r"\{([A-Z]+)\}", lambda m: defs[m.group(1)], row["pattern"])
+        # the same regex with its word alternations grouped by first character (faster)
+        src = factor_alternations(src)
         # The first-character guard changes no match, only skips hopeless positions faster.
         rx = re.compile(guarded_source(src))
         # Any literal length helps here: a scan costs ~15 ns per character even when nothing

@@ -29,6 +29,75 @@ def _units() -> dict[str, float]:
     return dict(read_json("lexicons", "duration_units.json")["units"])
 
 
+# One alternative of a flat alternation: a first atom without a quantifier, then atoms, each
+# with an optional ``?``/``+``/``*``. Atoms: a letter, digit or plain punctuation character, an
+# escaped punctuation character (what ``re.escape`` gives) or ``\\s``/``\\d`` (not first).
+_ATOM = r"(?:[A-Za-z0-9 ~,:;@%&#'_-]|\\[^A-Za-z0-9])"
+_SIMPLE_ALTERNATIVE = re.compile(_ATOM + r"(?:(?:" + _ATOM + r"|\\[sd])[?+*]?)*")
+
+
+def first_letter_alternation(alternatives: list[str]) -> str:
+    """``(?:a|b|...)`` with the alternatives grouped under their first character, same matches.
+
+    Why: ``re`` tries the alternatives of a group one after the other, and under ``(?i)`` it
+    cannot skip one by its first character without a full attempt; the lexicon alternations
+    (number words, timezones, quantifiers) have dozens of words, tried at every letter of the
+    text. Grouped (``s(?:eventeen|ixteen|...)|t(?:hirteen|...)``) only the words of one
+    character are tried. The order of tries among words that can match at a position is
+    unchanged (words with another first character never match there, even case-insensitively:
+    no character matches two different ASCII characters), so the first success, and so every
+    match, is the same. Falls back to the plain alternation when an alternative is not a
+    simple sequence of literal atoms or two groups differ only in case (both would be live
+    under ``(?i)``).
+    """
+    plain = "(?:" + "|".join(alternatives) + ")"
+    groups: dict[str, list[str]] = {}
+    for alt in alternatives:
+        if not _SIMPLE_ALTERNATIVE.fullmatch(alt):
+            return plain
+        n = 2 if alt[0] == "\\" else 1
+        groups.setdefault(alt[n - 1], []).append(alt[n:])
+    if len({k.lower() for k in groups}) != len(groups):
+        return plain
+    return "(?:" + "|".join(re.escape(k) + "(?:" + "|".join(rest) + ")"
+                            for k, rest in groups.items()) + ")"
+
+
+# A non-capturing group holding no other group, class or escaped "|" (its content flat).
+_FLAT_GROUP = re.compile(r"\(\?:((?:[^()\[\]\\]|\\[^|])*\|(?:[^()\[\]\\]|\\[^|])*)\)")
+
+
+_CLASS = re.compile(r"\[\^?\]?(?:[^\]\\]|\\.)*\]")
+
+
+def factor_alternations(source: str) -> str:
+    """``source`` with every flat ``(?:a|b|...)`` group grouped by first character (see
+    :func:`first_letter_alternation`): the same regex, matching the same spans, tried faster.
+    Groups inside a character class or opened by an escaped ``(`` are left alone."""
+    classes: list[tuple[int, int]] = []
+    i = 0
+    while i < len(source):
+        if source[i] == "\\":
+            i += 2
+            continue
+        if source[i] == "[":
+            m = _CLASS.match(source, i)
+            if m is None:
+                return source  # not a class we can delimit: leave the regex as written
+            classes.append(m.span())
+            i = m.end()
+            continue
+        i += 1
+
+    def repl(m: re.Match[str]) -> str:
+        s = m.start()
+        escaped = (len(source[:s]) - len(source[:s].rstrip("\\"))) % 2 == 1
+        if escaped or any(a <= s < b for a, b in classes):
+            return m.group(0)
+        return first_letter_alternation(m.group(1).split("|"))
+    return _FLAT_GROUP.sub(repl, source)
+
+
 @lru_cache(maxsize=1)
 def timezone_regex() -> str:
     """Regex source matching one timezone mention (abbreviation with optional offset, or name).
@@ -44,9 +113,10 @@ def timezone_regex() -> str:
     # "+1", " + 1", "-5", "+01:00"; a spaced dash is a separator ("PST - 23:00"), not an offset
     offset = (r"(?:(?:\s?\+\s?|\s?[\-\u2212](?=\d))(?:1[0-4]|0?\d)(?::?[0-5]\d)?"
               r"(?!\d|:\d))?")
-    abbr = r"(?<![A-Za-z])(?:" + "|".join(map(re.escape, abbrevs)) + r")(?![A-Za-z])" + offset
-    name = r"(?i:\b(?:" + "|".join(
-        re.escape(n).replace(r"\ ", r"\s+") for n in names) + r")\b)"
+    abbr = (r"(?<![A-Za-z])" + first_letter_alternation([re.escape(a) for a in abbrevs])
+            + r"(?![A-Za-z])" + offset)
+    name = r"(?i:\b" + first_letter_alternation(
+        [re.escape(n).replace(r"\ ", r"\s+") for n in names]) + r"\b)"
     return f"(?:{abbr}|{name})"
 
 
