@@ -372,3 +372,13 @@ def test_task_label_inside_another_section_opens_a_task_list() -> None:
     assert [i.text for i in actions.extract(doc, secs, ())] == [
         "Add a syntax check (nginx -t) to the deploy pipeline",
         "Pin bcrypt to 3.1 in requirements.txt"]
+
+
+def test_one_and_two_word_titles_are_not_items() -> None:
+    doc, secs = make_doc([
+        ("corrective_actions", "Corrective Actions",
+         "Prevention\n\n- Status monitoring.\n- Test!\n- Rotate keys\n"
+         "- Add a syntax check (nginx -t) to the deploy pipeline"),
+    ])
+    assert [i.text for i in actions.extract(doc, secs, ())] == [
+        "Rotate keys", "Add a syntax check (nginx -t) to the deploy pipeline"]

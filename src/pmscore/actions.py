@@ -470,6 +470,16 @@ def candidate_spans(doc: Document, sections: Sequence[Section]) -> list[tuple[in
     return [sp for sp in spans if re.search(r"[A-Za-z]{2}", doc.clean[sp[0]:sp[1]])]
 
 
+def _too_short(text: str) -> bool:
+    """A one- or two-word line ("Prevention", "Status monitoring.", "Test!") is a title or
+    an exclamation, not a task; two words stay when they read as a task ("Rotate keys")."""
+    text = _BULLET.sub("", text, count=1).strip()
+    n = word_count(text)
+    if n >= 3:
+        return False
+    return n < 2 or text.endswith("!") or leading_verb(text) is None
+
+
 def _strip_bullet(doc: Document, s: int, e: int) -> tuple[int, int]:
     """Drop a leading bullet / number / checkbox so the verbatim text starts at the words."""
     m = _BULLET.match(doc.text[s:e])
@@ -517,6 +527,8 @@ def extract(doc: Document, sections: Sequence[Section], entities: Sequence[Entit
             last_end = e
             continue
         last_end = e
+        if _too_short(clean):
+            continue
         # judged on the raw words: ``clean`` blanks the backticks that mark code names;
         # "**" emphasis is dropped so a bold label still reads "Label: task"
         # the remarks cut off a list item (:func:`_cut_remarks`) may still name its owner or
