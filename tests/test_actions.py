@@ -382,3 +382,13 @@ def test_one_and_two_word_titles_are_not_items() -> None:
     ])
     assert [i.text for i in actions.extract(doc, secs, ())] == [
         "Rotate keys", "Add a syntax check (nginx -t) to the deploy pipeline"]
+
+
+def test_counterfactual_remarks_are_not_items() -> None:
+    doc, secs = make_doc([
+        ("corrective_actions", "Prevention",
+         "- Run the smoke tests before every deploy. The outage could have been avoided.\n\n"
+         "It would have been caught earlier had the app been tested."),
+    ])
+    assert [i.text for i in actions.extract(doc, secs, ())] == [
+        "Run the smoke tests before every deploy."]
