@@ -14,7 +14,7 @@ import pytest
 
 from pmscore import checks, reader, review
 from pmscore.checks import rule_metadata
-from pmscore.types import Analysis, RootCause
+from pmscore.types import Analysis, Document, RootCause
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -612,3 +612,28 @@ def test_detect_never_raises_and_spans_are_in_the_text(text):
         assert a.document.text[hit.start:hit.end] == hit.text
     for f in checks.run(a, None, r, select=("PM5", "PM6", "PM7")):
         assert a.document.text[f.start:f.end] == f.text
+
+
+# --------------------------------------------------------------------------- line segments
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+def _plain_segments(clean: str) -> list[tuple[int, int]]:
+    """Lines split on newlines and stripped with str.strip, as offsets (the reference)."""
+    out, pos = [], 0
+    for line in clean.split("\n"):
+        lead = len(line) - len(line.lstrip())
+        if line.strip():
+            out.append((pos + lead, pos + lead + len(line.strip())))
+        pos += len(line) + 1
+    return out
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.text(alphabet="ab. \n\t\r\x0b\x0c\x1c\x1f\x85\u00a0\u2028\u3000\u200b\ufeff",
+               max_size=40))
+def test_segments_are_the_stripped_lines(clean: str) -> None:
+    """Every Unicode space str.strip removes is trimmed, nothing else; blank lines give none."""
+    doc = Document(text=clean, clean=clean, blocks=())
+    assert review._segments(doc, []) == _plain_segments(clean)

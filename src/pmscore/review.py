@@ -910,25 +910,27 @@ def _blame(doc: Document, skip: list[tuple[int, int]], low: str | None = None) -
 # --------------------------------------------------------------------------- pasted assignment
 
 
+# A line's text from its first to its last non-space character (``\\S`` is ``not
+# str.isspace()``, what ``str.strip`` removes): the stripped lines in one C-level scan.
+_STRIPPED_LINE = re.compile(r"[^\S\n]*(\S(?:[^\n]*\S)?)")
+
+
 def _segments(doc: Document, code: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Lines of the document (clean text), stripped, with their offsets; code excluded."""
-    out = []
-    for m in re.finditer(r"[^\n]+", doc.clean):
-        s, e = m.start(), m.end()
-        seg = doc.clean[s:e]
-        lead = len(seg) - len(seg.lstrip())
-        s += lead
-        e = s + len(seg.strip())
-        if e > s and not _inside(s, code):
-            out.append((s, e))
-    return out
+    if not code:
+        return [m.span(1) for m in _STRIPPED_LINE.finditer(doc.clean)]
+    return [(s, e) for s, e in (m.span(1) for m in _STRIPPED_LINE.finditer(doc.clean))
+            if not _inside(s, code)]
 
 
-def _pasted(doc: Document, code: list[tuple[int, int]]) -> list[Hit]:
+def _pasted(doc: Document, code: list[tuple[int, int]],
+            segs: list[tuple[int, int]] | None = None) -> list[Hit]:
+    """Rubric lines; ``segs`` is ``_segments(doc, code)`` when the caller has it."""
     hits: list[Hit] = []
     units = _rubric()
     heads = _rubric_heads()
-    segs = _segments(doc, code)
+    if segs is None:
+        segs = _segments(doc, code)
     lines = [doc.clean[s:e] for s, e in segs]
     lows = [line.lower() for line in lines]
     bares = [_norm(_LINE_LEAD.sub("", line)).rstrip(" :") for line in lines]
@@ -1075,10 +1077,12 @@ _OPENING_SHARE = 0.4
 _OPENING_MIN = 800
 
 
-def _sentence_spans(doc: Document, code: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Sentences of the clean text (line pieces split after . ! ? before a capital)."""
+def _sentence_spans(doc: Document, code: list[tuple[int, int]],
+                    segs: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+    """Sentences of the clean text (line pieces split after . ! ? before a capital);
+    ``segs`` is ``_segments(doc, code)`` when the caller has it."""
     out = []
-    for s, e in _segments(doc, code):
+    for s, e in _segments(doc, code) if segs is None else segs:
         line = doc.clean[s:e]
         start = 0
         for m in _SENT_BREAK.finditer(line):
@@ -1097,7 +1101,7 @@ def _opening_end(doc: Document, first_entry: int | None) -> int:
 
 
 def _voice(doc: Document, code: list[tuple[int, int]], opening_end: int,
-           low_doc: str | None = None) -> list[Hit]:
+           low_doc: str | None = None, segs: list[tuple[int, int]] | None = None) -> list[Hit]:
     """Sentences in the assignment's voice: one hit per sentence, the first pattern's kind.
 
     The assignment talks to the student ("your post-mortem must ..."), names the writing task
@@ -1119,7 +1123,7 @@ def _voice(doc: Document, code: list[tuple[int, int]], opening_end: int,
     # prefilter_text maps character by character when the lengths agree, so a sentence's
     # slice of it is the sentence's own prefilter text as far as ASCII literals go
     sliceable = len(low_doc) == len(clean)
-    spans = _sentence_spans(doc, code)
+    spans = _sentence_spans(doc, code, segs)
     holding = None
     if sliceable and all(needs is not None for _p, needs in patterns):
         holding = _sentences_holding(low_doc, spans, [needs for _p, needs in patterns])
@@ -1256,10 +1260,12 @@ def detect(analysis: Analysis) -> Review:
     times = _times(analysis, lines, code)
     entries = _timeline(analysis, times, lines)
     issues = _consistency(analysis, times, entries)
-    rubric_hits = _pasted(doc, code)
+    segs = _segments(doc, code)  # the stripped lines, shared by the rubric and voice scans
+    rubric_hits = _pasted(doc, code, segs)
     low_clean = prefilter_text(doc.clean)  # shared by the voice and blame literal tests
     voice = _own_voice(rubric_hits, _voice(
-        doc, code, _opening_end(doc, entries[0].time.start if entries else None), low_clean))
+        doc, code, _opening_end(doc, entries[0].time.start if entries else None), low_clean,
+        segs))
     prompt_pasted = _is_pasted(rubric_hits, voice, reports_incident=bool(times))
     pasted = sorted(rubric_hits + voice, key=lambda h: h.start) if prompt_pasted else rubric_hits
     # the pasted assignment paragraph is skipped when looking for blame and filler
