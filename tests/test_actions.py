@@ -392,3 +392,17 @@ def test_counterfactual_remarks_are_not_items() -> None:
     ])
     assert [i.text for i in actions.extract(doc, secs, ())] == [
         "Run the smoke tests before every deploy."]
+
+
+def test_claims_advice_and_report_lines_are_not_items() -> None:
+    doc, secs = make_doc([
+        ("corrective_actions", "Corrective Measures",
+         "Add an alert on 5xx rate above 2% for the API gateway. "
+         "Regular audits and careful reviews are essential for a stable stack. "
+         "We also suggest you pin your dependencies. "
+         "A postmortem report is generated for the knowledge base. "
+         "It is important to rotate the deploy keys every 90 days."),
+    ])
+    assert [i.text for i in actions.extract(doc, secs, ())] == [
+        "Add an alert on 5xx rate above 2% for the API gateway.",
+        "It is important to rotate the deploy keys every 90 days."]
