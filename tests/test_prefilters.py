@@ -659,3 +659,17 @@ def test_numeric_alternation_grouping_finds_the_same_matches(text: str) -> None:
     for g, p in zip(grouped, plain):
         assert [m.span() for m in g.regex.finditer(text)] == \
             [m.span() for m in p.finditer(text)], g.label
+
+
+@SETTINGS
+@given(st.text(alphabet="aw0-./@_ \ncomrgnetapiwlbd1.", max_size=60))
+@example("see www.example.com, api.shop.co.uk and web-01 or db-7.example.org.")
+def test_service_host_pattern_possessive_runs_find_the_same_hosts(text: str) -> None:
+    """The SERVICE host pattern's possessive label runs (``*+``, ``++``) find the same spans
+    as the same pattern with ordinary greedy runs."""
+    pat = next(p for p in N.compile_numeric_patterns("numeric.jsonl", "defs.json")
+               if p.label == "SERVICE")
+    assert "*+" in pat.source
+    greedy = re.compile(pat.source.replace("*+", "*").replace("++", "+"))
+    assert [m.span() for m in pat.regex.finditer(text)] == \
+        [m.span() for m in greedy.finditer(text)]
