@@ -406,3 +406,16 @@ def test_claims_advice_and_report_lines_are_not_items() -> None:
     assert [i.text for i in actions.extract(doc, secs, ())] == [
         "Add an alert on 5xx rate above 2% for the API gateway.",
         "It is important to rotate the deploy keys every 90 days."]
+
+
+def test_imperative_goal_sentences_in_a_task_paragraph_are_items() -> None:
+    doc, secs = make_doc([
+        ("corrective_actions", "Improvements",
+         "Optimize database queries regularly to ensure efficient execution plans.\n"
+         "Organize a session on reading slow-query logs for the support team.\n"
+         "Our databases were slow that day."),
+    ])
+    items = actions.extract(doc, secs, ())
+    assert [i.text for i in items] == [
+        "Optimize database queries regularly to ensure efficient execution plans.",
+        "Organize a session on reading slow-query logs for the support team."]

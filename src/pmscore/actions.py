@@ -303,9 +303,20 @@ def _is_intro(text: str) -> bool:
 
 
 def _task_like(text: str) -> bool:
-    """Prose outside a list counts only if it reads like a task (a verb, a deliverable, a modal)."""
+    """Prose outside a list counts only if it reads like a task (a verb, a deliverable, a modal,
+    or an imperative opening of ``task_verbs``: "Optimize database queries regularly")."""
     return bool(has_action_verb(text) or object_cues(text) or re.search(
-        r"\b(?:will|should|must|need\s+to|plan\s+to|going\s+to)\b", text, re.I))
+        r"\b(?:will|should|must|need\s+to|plan\s+to|going\s+to)\b", text, re.I)
+        or _task_verb_open().match(text, task_body_start(text)))
+
+
+@lru_cache(maxsize=1)
+def _task_verb_open() -> re.Pattern[str]:
+    """An imperative opening with a ``task_verbs`` verb (optionally after an -ly adverb)."""
+    words = read_json("lexicons", "specific_cues.json").get("action_rules", {}).get(
+        "task_verbs", [])
+    alts = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)) or "(?!)"
+    return re.compile(r"(?:[a-z]+ly\s+)?(?:" + alts + r")\b", re.IGNORECASE)
 
 
 def _task_sections(sections: Sequence[Section]) -> list[Section]:
