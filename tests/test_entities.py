@@ -236,3 +236,57 @@ def test_slash_and_hyphen_compounds_build_mentions() -> None:
     assert "CI/CD pipeline" in _texts(ents, "SERVICE")
     assert {"e-commerce website", "payment processing service"} <= set(_texts(ents, "SERVICE"))
     assert _texts(ents, "TEAM") == ["SRE/sysadmin teams", "on-call engineer"]
+
+
+# --------------------------------------------------------------------------- hyphen merges
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+from spacy.attrs import IS_ALPHA, ORTH, SPACY  # noqa: E402
+
+from pmscore import nlp as N  # noqa: E402
+
+
+def _merged_reference(text: str) -> list[str]:
+    """Token texts after merging word-joiner-word runs, by the plain left-to-right scan."""
+    doc = get_nlp().make_doc(text)
+    n = len(doc)
+    spans = []
+    if n >= 3:
+        rows = doc.to_array([IS_ALPHA, SPACY, ORTH]).tolist()
+        joiners = {doc.vocab.strings.add(j) for j in ("-", "/")}
+
+        def at(k: int) -> bool:
+            return bool(rows[k][0] and not rows[k][1] and rows[k + 1][2] in joiners
+                        and not rows[k + 1][1] and rows[k + 2][0])
+        i = 0
+        while i < n - 2:
+            if at(i):
+                j = i + 2
+                while j + 2 < n and at(j):
+                    j += 2
+                spans.append(doc[i:j + 1])
+                i = j + 1
+            else:
+                i += 1
+    with doc.retokenize() as retok:
+        for span in spans:
+            retok.merge(span)
+    return [t.text for t in doc]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["on", "call", "-", "/", " ", "CI", "CD", "e", "3", "x-y-z",
+                                 "--", "\n", "\u00e9", "ok-", "a/b/c", "(", "-4"]), max_size=16))
+def test_merge_hyphenated_merges_like_the_plain_scan(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    doc = get_nlp().make_doc(text)
+    N.merge_hyphenated(doc)
+    assert [t.text for t in doc] == _merged_reference(text)
+
+
+def test_merge_hyphenated_merges_chains_once() -> None:
+    doc = get_nlp().make_doc("the on-call SRE/DevOps team, x-y-z and 3-4 days")
+    N.merge_hyphenated(doc)
+    words = [t.text for t in doc]
+    assert "on-call" in words and "SRE/DevOps" in words and "x-y-z" in words
+    assert "3-4" not in words  # digits are not words

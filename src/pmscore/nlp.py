@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import spacy
 from spacy.attrs import IS_ALPHA, ORTH, SPACY
 from spacy.language import Language
@@ -573,25 +574,29 @@ def merge_hyphenated(doc: Doc) -> None:
     n = len(doc)
     if n < 3:
         return
-    # Token attributes as plain lists: creating a Token object per index was most of the cost.
-    rows = doc.to_array([IS_ALPHA, SPACY, ORTH]).tolist()
-    alpha = [r[0] for r in rows]
-    space = [r[1] for r in rows]
-    orth = [r[2] for r in rows]
-    joiners = {doc.vocab.strings.add(j) for j in _JOINERS}
+    # Token attributes as arrays and the test for "word, joiner, word" at every start at once
+    # (numpy): a Python loop over the tokens, or even making lists of them, was most of it.
+    rows = doc.to_array([IS_ALPHA, SPACY, ORTH])
+    alpha = rows[:, 0] != 0
+    tight = rows[:, 1] == 0  # no whitespace after the token
+    joiners = np.fromiter((doc.vocab.strings.add(j) for j in _JOINERS), dtype=rows.dtype)
+    joiner = np.isin(rows[:, 2], joiners)
+    # starts[i]: tokens i, i + 1, i + 2 are a word, a joiner and a word written together
+    starts = alpha[:-2] & tight[:-2] & joiner[1:-1] & tight[1:-1] & alpha[2:]
+    found = np.flatnonzero(starts).tolist()
+    if not found:
+        return
+    at = set(found)
     spans = []
-    i = 0
-    while i < n - 2:
-        if alpha[i] and not space[i] and orth[i + 1] in joiners \
-                and not space[i + 1] and alpha[i + 2]:
-            j = i + 2
-            while j + 2 < n and not space[j] and orth[j + 1] in joiners \
-                    and not space[j + 1] and alpha[j + 2]:
-                j += 2
-            spans.append(doc[i:j + 1])
-            i = j + 1
-        else:
-            i += 1
+    cursor = 0
+    for i in found:
+        if i < cursor:
+            continue  # inside the run merged just before ("a-b-c" starts at "a" and at "b")
+        j = i + 2
+        while j in at:
+            j += 2
+        spans.append(doc[i:j + 1])
+        cursor = j + 1
     if spans:
         with doc.retokenize() as retok:
             for span in spans:
