@@ -419,3 +419,14 @@ def test_imperative_goal_sentences_in_a_task_paragraph_are_items() -> None:
     assert [i.text for i in items] == [
         "Optimize database queries regularly to ensure efficient execution plans.",
         "Organize a session on reading slow-query logs for the support team."]
+
+
+def test_lessons_written_as_tasks_are_items() -> None:
+    doc, secs = make_doc([
+        ("corrective_actions", "Action Items", "- Add an alert on queue depth above 500"),
+        ("lessons_learned", "Lessons Learned",
+         "- Appointing an incident manager could have helped\n- Record war room meetings\n"
+         "- We should have tested more\n- Communication went well"),
+    ])
+    assert [i.text for i in actions.extract(doc, secs, ())] == [
+        "Add an alert on queue depth above 500", "Record war room meetings"]

@@ -436,6 +436,7 @@ def candidate_spans(doc: Document, sections: Sequence[Section]) -> list[tuple[in
     seen: set[int] = set()
     task_blocks = [i for sec in _task_sections(sections) for i in sec.block_indices]
     task_blocks += _inline_task_blocks(doc, set(task_blocks))
+    lesson_tasks = _lesson_tasks(doc, sections, set(task_blocks))
     for i in task_blocks:
         if i in seen or not 0 <= i < len(doc.blocks):
             continue
@@ -477,8 +478,35 @@ def candidate_spans(doc: Document, sections: Sequence[Section]) -> list[tuple[in
             # without Markdown: it needs no task-like wording, as a list item needs none
             if not _is_intro(t) and (_task_like(t) or _SYM_LEAD.match(t)):
                 spans.append(p)
-    spans = sorted(set(spans))
+    spans = sorted(set(spans + lesson_tasks))
     return [sp for sp in spans if re.search(r"[A-Za-z]{2}", doc.clean[sp[0]:sp[1]])]
+
+
+def _lesson_tasks(doc: Document, sections: Sequence[Section], taken: set[int]
+                  ) -> list[tuple[int, int]]:
+    """List items of a lessons section written as tasks ("Record war room meetings").
+
+    Why: the guide leaves "we should..." reflections of lessons out "unless written as tasks";
+    a list item that opens with an imperative verb is one.
+    """
+    out: list[tuple[int, int]] = []
+    for sec in sections:
+        if sec.label != "lessons_learned":
+            continue
+        for i in sec.block_indices:
+            if i in taken or not 0 <= i < len(doc.blocks) or doc.blocks[i].kind != "list_item":
+                continue
+            b = doc.blocks[i]
+            s, e = _trim(doc, b.start, b.end)
+            text = _BULLET.sub("", doc.clean[s:e], count=1)
+            if "\n" in text.strip() or _is_intro(text):
+                continue
+            verb = leading_verb(text) if task_body_start(text) == 0 else None
+            # the base form only: "Testing matters." is a lesson, "Test every deploy" a task
+            if (verb and not verb.lower().endswith(("ing", "ed"))) or \
+                    _task_verb_open().match(text):
+                out.append((s, _cut_remarks(doc, s, e)))
+    return out
 
 
 def _too_short(text: str) -> bool:
