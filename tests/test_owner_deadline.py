@@ -39,6 +39,9 @@ def test_no_owner(text):
     ("Monitoring will be in place by 04-04-17 for the API", "04-04-17"),
     ("Run a full smoke test after config edits (3 days)", "3 days"),
     ("Rotate the certificates by Friday", "Friday"),
+    # a month with a year only: the year's digits are not a day of the month
+    ("Move the flag service out of the monolith by March 2024", "March 2024"),
+    ("Patch Nginx (Due Date: Aug 20, 2024)", "Aug 20, 2024"),
 ])
 def test_deadline_found(text, deadline):
     cue = find_deadline(text)
