@@ -290,3 +290,19 @@ def test_merge_hyphenated_merges_chains_once() -> None:
     words = [t.text for t in doc]
     assert "on-call" in words and "SRE/DevOps" in words and "x-y-z" in words
     assert "3-4" not in words  # digits are not words
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["Payment", "Service", "API", "9:45", "PM", "EST", "for", "2",
+                                 "hours", "the", "SRE", "Team", "on-call", "40%", "users", " ",
+                                 "\n", ".", "2024-03-15", "Internal", "Server", "Error"]),
+                max_size=24))
+def test_annotate_gives_the_full_pipeline_entities(words: list[str]) -> None:
+    """annotate() skips the resolver's Span objects, not any reading: the same
+    (start, end, label) list as running the whole pipeline."""
+    text = " ".join(words)
+    assert N.annotate(text).user_data[N.USER_DATA_KEY] == \
+        get_nlp()(text).user_data[N.USER_DATA_KEY]
+    full = get_nlp()(text)
+    assert [(s.start_char, s.end_char, s.label_) for s in full.spans[N.RESULT_KEY]] == \
+        full.user_data[N.USER_DATA_KEY]
