@@ -365,7 +365,8 @@ def test_task_label_inside_another_section_opens_a_task_list() -> None:
     doc, secs = make_doc([
         ("resolution", "Resolution",
          "Immediate Actions Taken:\n\n- Rolled back the release on web-01\n\n"
-         "Long-Term Remediation Measures:\n\n- Add a syntax check (nginx -t) to the deploy pipeline\n"
+         "Long-Term Remediation Measures:\n\n"
+         "- Add a syntax check (nginx -t) to the deploy pipeline\n"
          "- Pin bcrypt to 3.1 in requirements.txt"),
         ("lessons_learned", "Lessons Learned", "- Testing matters."),
     ])
@@ -430,3 +431,15 @@ def test_lessons_written_as_tasks_are_items() -> None:
     ])
     assert [i.text for i in actions.extract(doc, secs, ())] == [
         "Add an alert on queue depth above 500", "Record war room meetings"]
+
+
+def test_shell_commands_in_a_code_block_are_not_items() -> None:
+    from pmscore import reader, sections
+
+    doc = reader.read("# Outage\n\nThe cache broke.\n\n## Action Items\n\n```bash\n"
+                      "npm cache clean --force\npnpm cache delete\n"
+                      "Pin every dependency to a known-good version.\n```\n")
+    assert any(b.kind == "code" for b in doc.blocks)
+    _, secs = sections.classify(doc)
+    assert [i.text for i in actions.extract(doc, secs, ())] == [
+        "Pin every dependency to a known-good version."]

@@ -36,6 +36,8 @@ _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[`A-Z0-9])|\n(?=\s*(?:[-*+•—–]
                     + _SYM + "))")
 # Remarks after a list item's task: its later sentences and a link on a line of its own.
 _REMARK_SPLIT = re.compile(_SPLIT.pattern + r"|\n(?=\s*(?:https?://|www\.))")
+# A code line that is a command, not a sentence: code syntax, a flag, or a few bare words.
+_COMMAND = re.compile(r"[{}$;=|<>]|\s-{1,2}[A-Za-z]|^\s*[a-z][\w.-]*(?:\s+[a-z][\w.-]*){0,3}\s*$")
 _SYM_LEAD = re.compile(r"\s*" + _SYM + r"\s")
 # In HTML and code blocks every line is its own unit.
 _LINES = re.compile(r"\n")
@@ -447,8 +449,9 @@ def candidate_spans(doc: Document, sections: Sequence[Section]) -> list[tuple[in
         if b.kind in ("code", "html"):
             for p in _pieces(doc, b.start, b.end, _LINES):
                 t = doc.clean[p[0]:p[1]]
+                # a shell command ("npm cache clean --force", "pnpm cache delete") is no task
                 if word_count(t) >= 2 and not _is_intro(t) and _task_like(t) and \
-                        not re.search(r"[{}$;=|<>]|^\s*[a-z]+\s+-{1,2}\w", t):
+                        not _COMMAND.search(t):
                     spans.append(p)
             continue
         if b.kind == "table_row":
