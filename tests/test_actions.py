@@ -444,3 +444,16 @@ def test_shell_commands_in_a_code_block_are_not_items() -> None:
     _, secs = sections.classify(doc)
     assert [i.text for i in actions.extract(doc, secs, ())] == [
         "Pin every dependency to a known-good version."]
+
+
+def test_sentences_after_a_task_list_label_are_items_of_their_own() -> None:
+    doc, secs = make_doc([
+        ("corrective_actions", "Corrective Measures",
+         "- Improvements/Fixes: Add an alert on queue depth above 500. "
+         "Additionally, pin bcrypt to 3.1 in requirements.txt.\n"
+         "- Monitoring: Add an alert on disk usage above 90%. Page the on-call engineer."),
+    ])
+    assert [i.text for i in actions.extract(doc, secs, ())] == [
+        "Add an alert on queue depth above 500.",
+        "Additionally, pin bcrypt to 3.1 in requirements.txt.",
+        "Monitoring: Add an alert on disk usage above 90%. Page the on-call engineer."]

@@ -393,6 +393,18 @@ def _bold_task_label(doc: Document, s: int, e: int) -> tuple[int, int] | None:
     return b.start("label"), b.end("label")
 
 
+def _list_label_body(doc: Document, s: int, e: int) -> int | None:
+    """Start of the sentences after a task-list label ("Improvements/Fixes: ..."), if the
+    item holds such a label and more than one sentence after it; else None."""
+    text = _BULLET.sub(lambda m: " " * len(m.group(0)), doc.clean[s:e], count=1)
+    end = _label_end(text)
+    rx = task_pattern("task_list_heading")
+    if not end or rx is None or not rx.search(text[:end]):
+        return None
+    body = s + end
+    return body if len(_pieces(doc, body, e)) > 1 else None
+
+
 def _item_end(doc: Document, s: int, e: int) -> int:
     """End of the list item (or one-line label) holding ``[s, e)``; ``e`` for other blocks,
     whose lines or sentences are items of their own."""
@@ -470,6 +482,11 @@ def candidate_spans(doc: Document, sections: Sequence[Section]) -> list[tuple[in
                 # a label followed by one task per line
                 pieces = _pieces(doc, b.body_start or s, e)
                 spans.extend(p for p in pieces if not _is_intro(doc.clean[p[0]:p[1]]))
+            elif (body := _list_label_body(doc, s, e)) is not None:
+                # "Improvements/Fixes: <task>. <task>.": the label names a list, each
+                # sentence after it is a task of its own
+                spans.extend(p for p in _pieces(doc, body, e)
+                             if not _is_intro(doc.clean[p[0]:p[1]]))
             else:
                 s, e = _bold_task_label(doc, s, e) or (s, _cut_remarks(doc, s, e))
                 if e > s and not _is_intro(doc.clean[s:e]):
