@@ -403,6 +403,7 @@ def test_claims_advice_and_report_lines_are_not_items() -> None:
          "We also suggest you pin your dependencies. "
          "A postmortem report is generated for the knowledge base. "
          "It was noted that the change was never tested against the proxy. "
+         "This could include better planning. "
          "It is important to rotate the deploy keys every 90 days."),
     ])
     assert [i.text for i in actions.extract(doc, secs, ())] == [
