@@ -214,6 +214,17 @@ _CAND_RE = re.compile(
 )
 
 
+# Per-entry regexes, compiled once (re's cache look-up cost more than some of the matches).
+_LEAD_NUMBER = re.compile(r"\d+")
+_FIRST_HOUR = re.compile(r"\D*(\d{1,2})")
+_WRAPPED_END = re.compile(r"[a-z,]$")
+_LIST_LEAD = re.compile(r"^\s*(?:[-*+\u2022]|\d+[.)])\s")
+_ENTRY_SEP = re.compile(r"\s*(?:\*\*|__)?\s*(?:[-\u2013\u2014:|)\]]|\*\*)")
+_ITEM_LEAD = re.compile(r"\s*(?:[-*+\u2022|]|\d+[.)])")
+_TZ_WITH_OFFSET = re.compile(r"^([A-Z][A-Z ]*?)\s?([+-])\s?(\d{1,2})(?::?(\d{2}))?$")
+_CLAUSE_END = re.compile(r"[.;]\s")
+
+
 def _code_ranges(doc: Document) -> list[tuple[int, int]]:
     """Spans of code blocks and fenced code: times and phrases there are pasted output."""
     spans = [(b.start, b.end) for b in doc.blocks if b.kind == "code"]
@@ -266,7 +277,7 @@ def _scan_times(doc: Document, lines: _Lines, code: list[tuple[int, int]]) -> li
         if parsed is None:
             continue
         minutes, ampm, _ = parsed
-        hour = int(re.match(r"\d+", raw).group(0))  # type: ignore[union-attr]
+        hour = int(_LEAD_NUMBER.match(raw).group(0))  # type: ignore[union-attr]
         out.append(_Time(m.start(), end_tz if mt else end, text[m.start():end_tz if mt else end],
                          minutes, ampm, tz, lines.index(m.start()), hour))
     return out
@@ -281,7 +292,7 @@ def _times(analysis: Analysis, lines: _Lines, code: list[tuple[int, int]]) -> li
     for e in ents:
         if _inside(e.start, code):
             continue
-        m = re.match(r"\D*(\d{1,2})", e.text)
+        m = _FIRST_HOUR.match(e.text)
         hour = int(m.group(1)) if m else e.minutes // 60  # type: ignore[operator]
         tz = e.timezone
         if tz:
@@ -380,14 +391,13 @@ def _timeline(analysis: Analysis, times: list[_Time], lines: _Lines) -> list[_En
         if t.line > 0 and not lead.strip():
             ps, pe = lines.bounds(t.line - 1)
             prev_line = doc.clean[ps:pe].rstrip()
-            if prev_line and re.search(r"[a-z,]$", prev_line) and not re.match(
-                    r"^\s*(?:[-*+\u2022]|\d+[.)])\s", doc.text[ls:le]):
+            if prev_line and _WRAPPED_END.search(prev_line) and not _LIST_LEAD.match(
+                    doc.text[ls:le]):
                 continue  # a hard-wrapped paragraph line that happens to start with a time
         if tl_spans and not _inside(t.start, tl_spans):
             continue
-        if not tl_spans and not re.match(r"\s*(?:\*\*|__)?\s*(?:[-\u2013\u2014:|)\]]|\*\*)",
-                                         doc.text[t.end:t.end + 6]) and \
-                not re.match(r"\s*(?:[-*+\u2022|]|\d+[.)])", doc.text[ls:t.start]):
+        if not tl_spans and not _ENTRY_SEP.match(doc.text[t.end:t.end + 6]) and \
+                not _ITEM_LEAD.match(doc.text[ls:t.start]):
             continue  # no timeline section: only "time - event" lines and list items count
         by_line[t.line] = t
     entries = []
@@ -508,7 +518,7 @@ def _summary_start_end(doc: Document, times: list[_Time], span: tuple[int, int]
     ts = [t for t in times if span[0] <= t.start < span[1]]
     for a, b in zip(ts, ts[1:]):
         gap = doc.clean[a.end:b.start]
-        if len(gap) <= 60 and _RANGE_GAP.match(gap) and not re.search(r"[.;]\s", gap):
+        if len(gap) <= 60 and _RANGE_GAP.match(gap) and not _CLAUSE_END.search(gap):
             if not a.ampm and b.ampm and a.minutes < 720 <= b.minutes and \
                     a.minutes + 720 <= b.minutes:
                 # "from 3:31 to 6:02 pm": the start shares the end's PM
@@ -535,7 +545,7 @@ def _offset(tz: str | None) -> int | str | None:
     s = " ".join(tz.upper().replace("\u2212", "-").split())
     if s in ignore:
         return None
-    m = re.match(r"^([A-Z][A-Z ]*?)\s?([+-])\s?(\d{1,2})(?::?(\d{2}))?$", s)
+    m = _TZ_WITH_OFFSET.match(s)
     if m:
         base = offsets.get(m.group(1).strip(), 0)
         sign = 1 if m.group(2) == "+" else -1
