@@ -14,6 +14,8 @@ from pmscore.features import find_deadline, find_owner
     ("The platform team adds a canary stage to every deploy", "The platform team"),
     ("Going forward the billing team is going to pin the SDK version", "the billing team"),
     ("Moving forward, the data team plans to add a row-count check", "the data team"),
+    ("DevEx will rotate every service account password from the parameter store", "DevEx"),
+    ("Patch the proxy. QA will add a regression test for encoded URLs", "QA"),
 ])
 def test_owner_found(text, owner):
     cue = find_owner(text)
@@ -29,6 +31,8 @@ def test_owner_found(text, owner):
     "The security team was paged at 02:10",
     "Our team uses a shared runbook",
     "The ops team members were paged",
+    "AWS will be notified of the throttling",
+    "Nginx will pass the request URI as is",
 ])
 def test_no_owner(text):
     assert find_owner(text) is None
