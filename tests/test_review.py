@@ -637,3 +637,11 @@ def test_segments_are_the_stripped_lines(clean: str) -> None:
     """Every Unicode space str.strip removes is trimmed, nothing else; blank lines give none."""
     doc = Document(text=clean, clean=clean, blocks=())
     assert review._segments(doc, []) == _plain_segments(clean)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.text(max_size=40))
+def test_norm_keeps_the_runs_between_non_word_characters(s: str) -> None:
+    """_norm is the text lower-cased with every run of characters other than word characters,
+    % / ? ( ) turned into one space, trimmed (the reference: substitute, then split)."""
+    assert review._norm(s) == " ".join(re.sub(r"[^\w%/?()]+", " ", s.lower()).split())

@@ -189,8 +189,13 @@ _SENT_BREAK = re.compile(r"(?<=[.!?])\s+(?=[\"\u201c(\[]?[A-Z0-9])")
 _ANY_LETTER = re.compile(r"[A-Za-z]")
 
 
+# The runs _NON_NORM separates: the words _norm keeps, found directly (no substituted copy
+# to split again; no character is both \\w and whitespace, so the words are the same).
+_NORM_RUN = re.compile(r"[\w%/?()]+")
+
+
 def _norm(s: str) -> str:
-    return " ".join(_NON_NORM.sub(" ", s.lower()).split())
+    return " ".join(_NORM_RUN.findall(s.lower()))
 
 
 # --------------------------------------------------------------------------- time mentions
