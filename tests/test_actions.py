@@ -458,3 +458,14 @@ def test_sentences_after_a_task_list_label_are_items_of_their_own() -> None:
         "Add an alert on queue depth above 500.",
         "Additionally, pin bcrypt to 3.1 in requirements.txt.",
         "Monitoring: Add an alert on disk usage above 90%. Page the on-call engineer."]
+
+
+def test_goal_word_in_a_purpose_clause_after_the_deliverable_does_not_count() -> None:
+    ok, _, reason = actions.judge(
+        "Implement a post-deploy smoke test to verify the stability of the checkout API")
+    assert ok, reason
+    # the goal is the task itself: still not actionable
+    assert not actions.judge("Improve stability of the platform to serve users better")[0]
+    # a catch-all in the purpose clause still counts (the guide's "to detect any glitches")
+    assert not actions.judge(
+        "Implement additional automated tests to detect any glitches")[0]

@@ -156,6 +156,26 @@ def _label_end(text: str) -> int:
     return 0
 
 
+_PURPOSE = re.compile(r"\s(?:in\s+order\s+to|so\s+as\s+to|so\s+that|to)\s+(?!include\b)[a-z]+",
+                      re.IGNORECASE)
+
+
+def _purpose_start(text: str, body: int, verb: str | None, concrete: Sequence[Cue]
+                   ) -> int | None:
+    """Start of a purpose clause ("... to verify ...") that follows the task's verb and a
+    concrete object, or None.
+
+    Why: the guide judges the deliverable; "Implement a smoke test to verify the stability"
+    delivers a smoke test, and "stability" only says why. A catch-all there still counts
+    (the guide's "tests to detect any glitches")."""
+    if not verb:
+        return None
+    m = _PURPOSE.search(text, body + len(verb))
+    if m and any(body < c.start < m.start() for c in concrete):
+        return m.start()
+    return None
+
+
 def judge(text: str, services: Sequence[str] = ()) -> tuple[bool, float, str]:
     """(actionable, confidence, reason) for one task text.
 
@@ -188,6 +208,11 @@ def judge(text: str, services: Sequence[str] = ()) -> tuple[bool, float, str]:
     concrete = objs + cues
     na = [c for c in na if c.kind not in ("goal", "catchall", "hedge")
           or not _rescued(text, c, concrete)]
+    purpose = _purpose_start(text, body, verb, concrete)
+    if purpose is not None:
+        # "Implement a validation step to verify the stability ...": the deliverable comes
+        # first; a goal word in the purpose clause after it says why, not what
+        na = [c for c in na if c.kind != "goal" or c.start < purpose]
     rule_text = text[max(body, label_end):]
     detail = [c for c in cues if c.kind not in ("component_class", "mechanism_class")]
     if (m := _rule("done", rule_text) or _rule("done_lead", text[body:])) and not (
