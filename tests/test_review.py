@@ -645,3 +645,21 @@ def test_norm_keeps_the_runs_between_non_word_characters(s: str) -> None:
     """_norm is the text lower-cased with every run of characters other than word characters,
     % / ? ( ) turned into one space, trimmed (the reference: substitute, then split)."""
     assert review._norm(s) == " ".join(re.sub(r"[^\w%/?()]+", " ", s.lower()).split())
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["May", "march", "15th", "of", "2024-03-15", "9/10", " ", ",",
+                                 "13.01.2023", "Mon", "\u0663", "1", "-", "/", "Sept", "x"]),
+                max_size=10))
+def test_date_on_digit_shortcut_reads_the_same_dates(parts: list[str]) -> None:
+    """A line without a digit has no date; with one, the date patterns decide as before."""
+    line = "".join(parts)
+    expected = None
+    for rx in review._DATE_RES:  # reference: every pattern searched, no shortcut
+        if rx.search(line):
+            expected = "some"
+    got = review._date_on(line)
+    if expected is None:
+        assert got is None
+    if not re.search(r"\d", line):
+        assert got is None

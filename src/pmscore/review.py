@@ -324,8 +324,13 @@ _DATE_RES = (
 )
 
 
+_ANY_DIGIT = re.compile(r"\d")  # the same \d (Unicode digits) as the date patterns
+
+
 def _date_on(line: str) -> tuple[int, int, int] | None:
     """(year or 0, month, day) of the first date written on a line, else None."""
+    if not _ANY_DIGIT.search(line):
+        return None  # every date pattern holds a digit: five searches saved on most lines
     best: tuple[int, tuple[int, int, int]] | None = None
     for i, rx in enumerate(_DATE_RES):
         m = rx.search(line)
