@@ -401,6 +401,7 @@ def test_claims_advice_and_report_lines_are_not_items() -> None:
          "Add an alert on 5xx rate above 2% for the API gateway. "
          "Regular audits and careful reviews are essential for a stable stack. "
          "We also suggest you pin your dependencies. "
+         "By raising the release age, you can make sure bad versions are gone first. "
          "A postmortem report is generated for the knowledge base. "
          "It was noted that the change was never tested against the proxy. "
          "This could include better planning. "
