@@ -13,6 +13,7 @@ measures:") are not items.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from dataclasses import replace
@@ -430,15 +431,17 @@ def _list_label_body(doc: Document, s: int, e: int) -> int | None:
     return body if len(_pieces(doc, body, e)) > 1 else None
 
 
-def _item_end(doc: Document, s: int, e: int) -> int:
+def _item_end(doc: Document, s: int, e: int, starts: Sequence[int]) -> int:
     """End of the list item (or one-line label) holding ``[s, e)``; ``e`` for other blocks,
-    whose lines or sentences are items of their own."""
-    for b in doc.blocks:
-        if b.start <= s < b.end:
-            one_item = b.kind == "list_item" or (
-                b.kind == "label" and "\n" not in doc.clean[b.start:b.end].strip())
-            return max(e, b.end) if one_item else e
-    return e
+    whose lines or sentences are items of their own. ``starts``: the blocks' start offsets."""
+    # blocks are in document order: the last one starting at or before ``s`` may hold it
+    i = bisect.bisect_right(starts, s) - 1
+    if i < 0 or not s < doc.blocks[i].end:
+        return e
+    b = doc.blocks[i]
+    one_item = b.kind == "list_item" or (
+        b.kind == "label" and "\n" not in doc.clean[b.start:b.end].strip())
+    return max(e, b.end) if one_item else e
 
 
 def _inline_task_blocks(doc: Document, taken: set[int]) -> list[int]:
@@ -603,6 +606,7 @@ def extract(doc: Document, sections: Sequence[Section], entities: Sequence[Entit
     services = tuple(dict.fromkeys(en.text for en in entities if en.label == "SERVICE"))
     items: list[ActionItem] = []
     last_end = 0  # end of the last item or of the field lines under it
+    starts = [b.start for b in doc.blocks]
     for s, e in candidate_spans(doc, sections):
         s, e = _strip_bullet(doc, s, e)
         clean = doc.clean[s:e]
@@ -617,7 +621,7 @@ def extract(doc: Document, sections: Sequence[Section], entities: Sequence[Entit
         # "**" emphasis is dropped so a bold label still reads "Label: task"
         # the remarks cut off a list item (:func:`_cut_remarks`) may still name its owner or
         # deadline ("... Owner: SRE, by May 3"): they are looked for in the whole item
-        full = _item_end(doc, s, e)
+        full = _item_end(doc, s, e, starts)
         raw = " ".join(doc.text[s:full].replace("**", " ").split())
         ok, conf, reason = judge(re.sub(r"\s+([:.,;])", r"\1", raw), services)
         whole = doc.clean[s:full]
