@@ -306,3 +306,27 @@ def test_annotate_gives_the_full_pipeline_entities(words: list[str]) -> None:
     full = get_nlp()(text)
     assert [(s.start_char, s.end_char, s.label_) for s in full.spans[N.RESULT_KEY]] == \
         full.user_data[N.USER_DATA_KEY]
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["ab", "\n", " ", "$ ls -la", "\n$ x\n", "\u00e9", "12:30"]),
+                max_size=12), st.data())
+def test_masked_text_blanks_code_and_pasted_output(parts: list[str], data: st.DataObject) -> None:
+    """Characters of code blocks and pasted-output lines become spaces, newlines stay, the
+    length is kept (reference: blank character by character)."""
+    from pmscore.entities import _pasted_output_re, masked_text
+
+    text = "".join(parts)
+    spans = data.draw(st.lists(st.tuples(st.integers(-2, len(text) + 2),
+                                         st.integers(-2, len(text) + 2)), max_size=3))
+    blocks = tuple(Block(i, data.draw(st.sampled_from(["code", "paragraph"])), a, b, 1, 1, "")
+                   for i, (a, b) in enumerate(spans))
+    doc = Document(text=text, clean=text, blocks=blocks)
+    chars = list(text)
+    ranges = [(b.start, b.end) for b in blocks if b.kind == "code"]
+    ranges += [m.span() for m in _pasted_output_re().finditer(text)]
+    for a, b in ranges:
+        for i in range(max(0, a), min(b, len(chars))):
+            if chars[i] != "\n":
+                chars[i] = " "
+    assert masked_text(doc) == "".join(chars)
