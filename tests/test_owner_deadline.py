@@ -59,3 +59,14 @@ def test_deadline_found(text, deadline):
 ])
 def test_no_deadline(text):
     assert find_deadline(text) is None
+
+
+@pytest.mark.parametrize("text", ["-" * 50000, "1. " * 20000, ". " * 30000, "a, " * 20000])
+def test_owner_and_deadline_are_linear_on_long_runs(text):
+    # untrusted input: overlapping runs in the owner pattern took minutes on such lines
+    import time
+
+    t0 = time.perf_counter()
+    find_owner(text)
+    find_deadline(text)
+    assert time.perf_counter() - t0 < 5.0
