@@ -108,6 +108,7 @@ def test_evaluate_prints_table_and_json(corpus, tmp_path):
                                    str(tmp_path / "m"), "--json", str(out)])
     assert res.exit_code == 0, res.output
     assert "grade QWK" in res.output and "baseline" in res.output
+    assert "action-item owner F1" in res.output and "deadline F1" in res.output
     m = json.loads(out.read_text())
     assert m["pmscore"]["n_documents"] == 20
     assert 0.0 <= m["pmscore"]["section_macro_f1"] <= 1.0

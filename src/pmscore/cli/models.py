@@ -92,6 +92,8 @@ def evaluate(
         ("action-item detection F1", ("action_items", "detection_f1")),
         ("action-item actionable F1", ("action_items", "actionable_f1")),
         ("action-item non-actionable F1", ("action_items", "non_actionable_f1")),
+        ("action-item owner F1", ("action_items", "owner_f1")),
+        ("action-item deadline F1", ("action_items", "deadline_f1")),
         ("blame F1", "blame_f1"),
         ("prompt-pasted F1", "prompt_pasted_f1"),
         ("grade QWK", "grade_qwk"),
