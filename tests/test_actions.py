@@ -429,11 +429,11 @@ def test_lessons_written_as_tasks_are_items() -> None:
     doc, secs = make_doc([
         ("corrective_actions", "Action Items", "- Add an alert on queue depth above 500"),
         ("lessons_learned", "Lessons Learned",
-         "- Appointing an incident manager could have helped\n- Record war room meetings\n"
+         "- Naming an incident commander sooner would have helped\n- Record every bridge call\n"
          "- We should have tested more\n- Communication went well"),
     ])
     assert [i.text for i in actions.extract(doc, secs, ())] == [
-        "Add an alert on queue depth above 500", "Record war room meetings"]
+        "Add an alert on queue depth above 500", "Record every bridge call"]
 
 
 def test_shell_commands_in_a_code_block_are_not_items() -> None:

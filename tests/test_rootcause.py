@@ -51,7 +51,7 @@ def test_fuzzy_vague_match_survives_misspelling() -> None:
 
 
 @pytest.mark.parametrize("body", [
-    "The root cause was a misconfiguration in the load balancer settings.",
+    "The root cause was a misconfiguration in the proxy routing settings.",
     "The server ran out of memory during the traffic spike.",
     "A recent update to the payment service introduced a configuration change.",
 ])
