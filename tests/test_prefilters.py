@@ -673,3 +673,37 @@ def test_service_host_pattern_possessive_runs_find_the_same_hosts(text: str) -> 
     greedy = re.compile(pat.source.replace("*+", "*").replace("++", "+"))
     assert [m.span() for m in pat.regex.finditer(text)] == \
         [m.span() for m in greedy.finditer(text)]
+
+
+# ---------------------------------------------------------------- look-behind anchored scans
+# actions._BULLET and reader._URL gained look-behinds so that a long digit / [\w.-] run is not
+# rescanned from each of its positions (quadratic). The plain patterns below are the old ones:
+# the anchored ones must find the same things.
+
+_SYM_REF = "[✔✓✅☑➤►▶→◦▪●○■□✗✘❌🔹🔸🔷👉📌⚡⭐]\ufe0f?"
+_BULLET_REF = re.compile(r"\s*(?:(?:[-*+•—–]|\d+[.)]|\[[ xX]\]|" + _SYM_REF + r")\s+)+")
+_URL_REF = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|io|org|net|dev|app)/\S*", re.I)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("0123 .)-*\n\tx[]✅a")), max_size=40))
+def test_bullet_scan_same_as_plain(text: str) -> None:
+    from pmscore.actions import _BULLET
+
+    def blank(m: re.Match[str]) -> str:
+        return " " * len(m.group(0))
+
+    assert _BULLET.sub(blank, text, count=1) == _BULLET_REF.sub(blank, text, count=1)
+    a, b = _BULLET.match(text), _BULLET_REF.match(text)
+    assert (a and a.end()) == (b and b.end())
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(list("ab.-_/ x1cA") + ["com", ".com/", "io", "https://",
+                                                        "www.", ".io/", "é"]),
+                max_size=20).map("".join))
+def test_bare_domain_scan_same_as_plain(text: str) -> None:
+    from pmscore.reader import _URL, _WORD
+
+    assert len(_URL.findall(text)) == len(_URL_REF.findall(text))
+    assert _WORD.findall(_URL.sub(" ", text)) == _WORD.findall(_URL_REF.sub(" ", text))
