@@ -707,3 +707,32 @@ def test_bare_domain_scan_same_as_plain(text: str) -> None:
 
     assert len(_URL.findall(text)) == len(_URL_REF.findall(text))
     assert _WORD.findall(_URL.sub(" ", text)) == _WORD.findall(_URL_REF.sub(" ", text))
+
+
+_FILE_REF = re.compile(r"\b[\w-]+(?:\.[\w-]+)*\.(?:php|phpp|conf|cfg|ini|ya?ml|json|py|js|ts|sh|rb|go|"
+                       r"java|xml|toml|env|sql|log|html?|css|txt|pem|crt|key|lock|service|d)\b")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["a", "nginx", "-", ".", "conf", "yml", " ", "/", "x1", "d"]),
+                max_size=25).map("".join))
+def test_file_pattern_bounds_change_nothing_on_real_names(text: str) -> None:
+    """The "file" pattern's bounded repeats (no quadratic scan of 'a.a.a...') find the same
+    names as the unbounded pattern wherever names are of real length."""
+    rx = re.compile(read_json("lexicons", "specific_cues.json")["patterns"]["file"])
+    assert [m.span() for m in rx.finditer(text)] == [m.span() for m in _FILE_REF.finditer(text)]
+
+
+_FENCED_REF = re.compile(r"(?ms)^\s*(```|~~~).*?^\s*\1")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["```", "~~~", "\n", " ", "x", "\t", "10:00"]),
+                max_size=25).map("".join))
+def test_fenced_code_covers_the_same_text(text: str) -> None:
+    """review's fenced-code scan: the same non-blank characters are inside code as with the
+    old pattern (which also swallowed the blank lines before a fence)."""
+    def inside(rx: re.Pattern[str]) -> set[int]:
+        return {i for m in rx.finditer(text) for i in range(*m.span()) if not text[i].isspace()}
+
+    assert inside(review._FENCED) == inside(_FENCED_REF)

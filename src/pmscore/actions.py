@@ -469,7 +469,9 @@ def _inline_task_blocks(doc: Document, taken: set[int]) -> list[int]:
             b.kind in ("list_item", "paragraph") and text.endswith(":")
             and word_count(text) <= 6)
         if bare:
-            region = bool(rx.search(_BULLET.sub("", text, count=1)))
+            # a label is short: a longer "bare" block is junk ("":\n" x 6,000 once took 6 s
+            # in the label pattern's \W* runs)
+            region = len(text) <= 300 and bool(rx.search(_BULLET.sub("", text, count=1)))
         elif region:
             out.append(i)
     return out
