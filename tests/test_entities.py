@@ -330,3 +330,13 @@ def test_masked_text_blanks_code_and_pasted_output(parts: list[str], data: st.Da
             if chars[i] != "\n":
                 chars[i] = " "
     assert masked_text(doc) == "".join(chars)
+
+
+# --------------------------------------------------------------------------- roles alone
+
+def test_a_single_engineer_alone_is_a_team_mention() -> None:
+    """The guide lists roles acting in the incident; "an engineer" alone is one, like
+    "engineers" (a bare "team" is still left out)."""
+    ents = extract_text("An alert fired and an engineer restarted the queue workers.")
+    assert _texts(ents, "TEAM") == ["engineer"]
+    assert _texts(extract_text("The team restarted the workers."), "TEAM") == []
