@@ -340,3 +340,9 @@ def test_a_single_engineer_alone_is_a_team_mention() -> None:
     ents = extract_text("An alert fired and an engineer restarted the queue workers.")
     assert _texts(ents, "TEAM") == ["engineer"]
     assert _texts(extract_text("The team restarted the workers."), "TEAM") == []
+
+
+def test_coordinated_team_modifiers_make_one_mention() -> None:
+    """"the network and security teams" names both groups: one mention, not "security teams"."""
+    ents = extract_text("We paged the network and security teams at once.")
+    assert _texts(ents, "TEAM") == ["network and security teams"]
