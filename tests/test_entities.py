@@ -346,3 +346,9 @@ def test_coordinated_team_modifiers_make_one_mention() -> None:
     """"the network and security teams" names both groups: one mention, not "security teams"."""
     ents = extract_text("We paged the network and security teams at once.")
     assert _texts(ents, "TEAM") == ["network and security teams"]
+
+
+def test_named_organisation_before_a_team_is_kept() -> None:
+    """A vendor's or company's team acts in the incident too ("the Acme support team")."""
+    ents = extract_text("We opened a ticket and the Acme support team answered in an hour.")
+    assert _texts(ents, "TEAM") == ["Acme support team"]
