@@ -352,3 +352,15 @@ def test_named_organisation_before_a_team_is_kept() -> None:
     """A vendor's or company's team acts in the incident too ("the Acme support team")."""
     ents = extract_text("We opened a ticket and the Acme support team answered in an hour.")
     assert _texts(ents, "TEAM") == ["Acme support team"]
+
+
+def test_imperative_opening_a_list_item_is_not_part_of_a_mention() -> None:
+    """The verb of an action item is not a name: "- Configure failover servers" names the
+    failover servers; a known word there ("- Nginx server ...") stays."""
+    ents = extract_text("Actions:\n- Configure failover servers.\n- \u2705 Train engineers on DNS.\n"
+                        "2. Nginx server restarted.")
+    assert _texts(ents, "SERVICE")[:1] == ["failover servers"]
+    assert "Nginx server" in _texts(ents, "SERVICE")
+    assert _texts(ents, "TEAM") == ["engineers"]
+    # mid-sentence a Title-case word still builds the name
+    assert _texts(extract_text("Then Acme engineers called."), "TEAM") == ["Acme engineers"]

@@ -126,16 +126,68 @@ def _make(label: str, start: int, end: int, text: str) -> Entity | None:
 _LONG_RUN = re.compile(r"\S{200,}")
 
 
-def extract_text(text: str) -> tuple[Entity, ...]:
-    """Entities of a plain string (offsets into ``text``); :func:`extract` for documents."""
-    if _LONG_RUN.search(text):
-        text = _LONG_RUN.sub(lambda m: " " * len(m.group(0)), text)
+# What may stand before a word that opens a list item or line: indentation, bullet marks,
+# check marks and other symbols, item numbers ("- ", "* ", "1. ", "2) ", "- [x] ").
+_LINE_OPENING = re.compile(r"(?:[^\w\n]|\d{1,3}[.)]|\[[ xX]\])*")
+_FIRST_WORD = re.compile(r"\S+\s+")
+_NAME_LABELS = frozenset({"SERVICE", "TEAM"})
+
+
+@lru_cache(maxsize=1)
+def _known_words() -> frozenset[str]:
+    """Lower-case words of the service and team lexicons (the pipeline's own sets)."""
+    from pmscore.nlp import get_nlp
+
+    lex = get_nlp().get_pipe("pmscore_lexattrs")
+    return frozenset(lex.svc_mods | lex.svc_names | lex.svc_heads | lex.svc_weak
+                     | lex.team_mods | lex.team_heads | lex.team_solo)
+
+
+def _opens_item(text: str, pos: int) -> bool:
+    ls = text.rfind("\n", 0, pos) + 1
+    return _LINE_OPENING.fullmatch(text, ls, pos) is not None
+
+
+def _trim_item_verb(text: str, ent: Entity) -> Entity | None:
+    """A SERVICE/TEAM mention without the capitalised word that opens its list item.
+
+    Why: the ruler lets a Title-case word build a name ("Acme support team") except at the
+    start of a line or sentence, but a bullet mark before it hides the line start, so the
+    imperative of an action item joins the mention ("- Configure failover servers", "- Train
+    engineers"). A lexicon word (or an acronym) there is kept; otherwise the word is dropped
+    and the rest kept only if the pipeline alone reads it as the same kind of mention.
+    """
+    if ent.label not in _NAME_LABELS or not _opens_item(text, ent.start):
+        return ent
+    m = _FIRST_WORD.match(ent.text)
+    if m is None:
+        return ent
+    word = m.group(0).strip()
+    if not word[:1].isupper() or word.isupper() or word.lower() in _known_words():
+        return ent
+    rest = ent.text[m.end():]
+    found = [e for e in _extract_raw(rest) if e.label == ent.label and e.start == 0
+             and e.end == len(rest)]
+    if not found:
+        return None
+    return replace(ent, start=ent.start + m.end(), text=rest)
+
+
+def _extract_raw(text: str) -> list[Entity]:
     sdoc = annotate(text)
     ents: list[Entity] = []
     for start, end, label in sdoc.user_data.get(USER_DATA_KEY, ()):
         ent = _make(label, start, end, text[start:end])
         if ent is not None:
             ents.append(ent)
+    return ents
+
+
+def extract_text(text: str) -> tuple[Entity, ...]:
+    """Entities of a plain string (offsets into ``text``); :func:`extract` for documents."""
+    if _LONG_RUN.search(text):
+        text = _LONG_RUN.sub(lambda m: " " * len(m.group(0)), text)
+    ents = [t for t in (_trim_item_verb(text, e) for e in _extract_raw(text)) if t is not None]
     ents.sort(key=lambda e: (e.start, e.end))
     return tuple(_attach_timezones(text, ents))
 
