@@ -364,3 +364,10 @@ def test_imperative_opening_a_list_item_is_not_part_of_a_mention() -> None:
     assert _texts(ents, "TEAM") == ["engineers"]
     # mid-sentence a Title-case word still builds the name
     assert _texts(extract_text("Then Acme engineers called."), "TEAM") == ["Acme engineers"]
+
+
+def test_origin_server_is_one_mention() -> None:
+    """A CDN's "origin server" is the named system, not a bare "server"."""
+    ents = extract_text("The CDN could not reach the origin server for an hour.")
+    assert "origin server" in _texts(ents, "SERVICE")
+    assert "server" not in _texts(ents, "SERVICE")
