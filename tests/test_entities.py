@@ -371,3 +371,10 @@ def test_origin_server_is_one_mention() -> None:
     ents = extract_text("The CDN could not reach the origin server for an hour.")
     assert "origin server" in _texts(ents, "SERVICE")
     assert "server" not in _texts(ents, "SERVICE")
+
+
+def test_common_infrastructure_software_is_named() -> None:
+    """Proxies, coordination stores and embedded databases are systems that fail too."""
+    ents = extract_text("The Traefik proxy lost its routes when etcd and the SQLite database "
+                        "were full.")
+    assert {"Traefik proxy", "etcd", "SQLite database"} <= set(_texts(ents, "SERVICE"))
