@@ -378,3 +378,14 @@ def test_common_infrastructure_software_is_named() -> None:
     ents = extract_text("The Traefik proxy lost its routes when etcd and the SQLite database "
                         "were full.")
     assert {"Traefik proxy", "etcd", "SQLite database"} <= set(_texts(ents, "SERVICE"))
+
+
+def test_two_whole_team_mentions_joined_by_and_stay_two() -> None:
+    """"the database team and senior engineer" are two actors; "network and security
+    teams" (shared head) stays one mention. Offsets point at the right characters."""
+    text = ("We paged the database team and senior engineer; later the network and security "
+            "teams joined.")
+    ents = extract_text(text)
+    assert _texts(ents, "TEAM") == ["database team", "senior engineer",
+                                    "network and security teams"]
+    assert all(text[e.start:e.end] == e.text for e in ents)

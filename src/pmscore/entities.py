@@ -173,6 +173,33 @@ def _trim_item_verb(text: str, ent: Entity) -> Entity | None:
     return replace(ent, start=ent.start + m.end(), text=rest)
 
 
+_CONJUNCTION = re.compile(r"\s+(?:and|&)\s+", re.I)
+
+
+def _split_coordinated_teams(ent: Entity) -> list[Entity]:
+    """Two TEAM mentions for "X team and Y engineer"; one for "X and Y teams".
+
+    Why: the coordination pattern joins modifiers that share the final head ("network and
+    security teams"), but "team" is also a modifier ("team members"), so two whole mentions
+    joined by "and" match as one. When the part before the conjunction already ends on a
+    team head, each part is its own mention.
+    """
+    if ent.label != "TEAM":
+        return [ent]
+    m = _CONJUNCTION.search(ent.text)
+    if m is None:
+        return [ent]
+    left = ent.text[:m.start()]
+    last = left.rsplit(None, 1)[-1].lower() if left.strip() else ""
+    from pmscore.nlp import get_nlp
+
+    if last not in get_nlp().get_pipe("pmscore_lexattrs").team_heads:
+        return [ent]
+    right_start = ent.start + m.end()
+    return [replace(ent, end=ent.start + len(left), text=left),
+            replace(ent, start=right_start, text=ent.text[m.end():])]
+
+
 def _extract_raw(text: str) -> list[Entity]:
     sdoc = annotate(text)
     ents: list[Entity] = []
@@ -187,7 +214,8 @@ def extract_text(text: str) -> tuple[Entity, ...]:
     """Entities of a plain string (offsets into ``text``); :func:`extract` for documents."""
     if _LONG_RUN.search(text):
         text = _LONG_RUN.sub(lambda m: " " * len(m.group(0)), text)
-    ents = [t for t in (_trim_item_verb(text, e) for e in _extract_raw(text)) if t is not None]
+    ents = [part for e in _extract_raw(text) for part in _split_coordinated_teams(e)]
+    ents = [t for t in (_trim_item_verb(text, e) for e in ents) if t is not None]
     ents.sort(key=lambda e: (e.start, e.end))
     return tuple(_attach_timezones(text, ents))
 
