@@ -389,3 +389,9 @@ def test_two_whole_team_mentions_joined_by_and_stay_two() -> None:
     assert _texts(ents, "TEAM") == ["database team", "senior engineer",
                                     "network and security teams"]
     assert all(text[e.start:e.end] == e.text for e in ents)
+
+
+def test_service_representatives_are_a_role() -> None:
+    """Support roles named by their title act in the incident ("customer service rep")."""
+    ents = extract_text("A customer service rep escalated the complaint to us.")
+    assert _texts(ents, "TEAM") == ["customer service rep"]
