@@ -395,3 +395,8 @@ def test_service_representatives_are_a_role() -> None:
     """Support roles named by their title act in the incident ("customer service rep")."""
     ents = extract_text("A customer service rep escalated the complaint to us.")
     assert _texts(ents, "TEAM") == ["customer service rep"]
+
+
+def test_on_call_written_without_hyphen_is_a_team() -> None:
+    ents = extract_text("The on call person restarted the web server.")
+    assert _texts(ents, "TEAM") == ["on call person"]
