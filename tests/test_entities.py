@@ -400,3 +400,13 @@ def test_service_representatives_are_a_role() -> None:
 def test_on_call_written_without_hyphen_is_a_team() -> None:
     ents = extract_text("The on call person restarted the web server.")
     assert _texts(ents, "TEAM") == ["on call person"]
+
+
+def test_components_named_by_their_kind_need_a_modifier() -> None:
+    """Drives, pods, runners, SDKs, plugins and libraries are components that fail, but only
+    with a word saying which one: "the hard drive", never "the drive" alone."""
+    ents = extract_text("The hard drive filled up, the CI runners stopped and the WordPress "
+                        "plugin broke the site; the drive was replaced.")
+    svc = _texts(ents, "SERVICE")
+    assert {"hard drive", "CI runners", "WordPress plugin"} <= set(svc)
+    assert "drive" not in svc
