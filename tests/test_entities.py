@@ -410,3 +410,13 @@ def test_components_named_by_their_kind_need_a_modifier() -> None:
     svc = _texts(ents, "SERVICE")
     assert {"hard drive", "CI runners", "WordPress plugin"} <= set(svc)
     assert "drive" not in svc
+
+
+def test_operating_systems_and_clouds_alone_are_not_services() -> None:
+    """"on Ubuntu" or "on AWS" names the environment; "Ubuntu 20.04 container", "Ubuntu
+    22.04" and "AWS SDK"-like mentions with a head or a version still count."""
+    ents = extract_text("The app runs on AWS and Ubuntu. We moved it to an Ubuntu 20.04 "
+                        "container, then to Ubuntu 22.04 on the AWS gateway.")
+    svc = _texts(ents, "SERVICE")
+    assert "AWS" not in svc and "Ubuntu" not in svc
+    assert {"Ubuntu 20.04 container", "Ubuntu 22.04", "AWS gateway"} <= set(svc)
