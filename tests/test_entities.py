@@ -420,3 +420,11 @@ def test_operating_systems_and_clouds_alone_are_not_services() -> None:
     svc = _texts(ents, "SERVICE")
     assert "AWS" not in svc and "Ubuntu" not in svc
     assert {"Ubuntu 20.04 container", "Ubuntu 22.04", "AWS gateway"} <= set(svc)
+
+
+def test_plural_people_in_general_are_not_a_team() -> None:
+    """"programmers often forget" speaks of people in general; "security researchers" and
+    "an intern" are actors of the incident."""
+    ents = extract_text("Programmers often forget this, so an intern and two security "
+                        "researchers found it.")
+    assert _texts(ents, "TEAM") == ["intern", "security researchers"]
