@@ -428,3 +428,10 @@ def test_plural_people_in_general_are_not_a_team() -> None:
     ents = extract_text("Programmers often forget this, so an intern and two security "
                         "researchers found it.")
     assert _texts(ents, "TEAM") == ["intern", "security researchers"]
+
+
+def test_a_team_phrase_before_and_is_its_own_mention() -> None:
+    """"the on-call SRE and engineering manager" are two actors even though "SRE" is a
+    phrase of the lexicon, not a head word."""
+    ents = extract_text("The on-call SRE and engineering manager joined the call.")
+    assert _texts(ents, "TEAM") == ["on-call SRE", "engineering manager"]

@@ -181,8 +181,8 @@ def _split_coordinated_teams(ent: Entity) -> list[Entity]:
 
     Why: the coordination pattern joins modifiers that share the final head ("network and
     security teams"), but "team" is also a modifier ("team members"), so two whole mentions
-    joined by "and" match as one. When the part before the conjunction already ends on a
-    team head, each part is its own mention.
+    joined by "and" match as one. When the part before the conjunction is a team mention on
+    its own, each part is its own mention.
     """
     if ent.label != "TEAM":
         return [ent]
@@ -190,10 +190,11 @@ def _split_coordinated_teams(ent: Entity) -> list[Entity]:
     if m is None:
         return [ent]
     left = ent.text[:m.start()]
-    last = left.rsplit(None, 1)[-1].lower() if left.strip() else ""
-    from pmscore.nlp import get_nlp
-
-    if last not in get_nlp().get_pipe("pmscore_lexattrs").team_heads:
+    if not left.strip():
+        return [ent]
+    # the left part is a whole mention: it ends on a head ("database team") or reads as a
+    # team alone ("on-call SRE", a phrase of teams.txt)
+    if not any(e.label == "TEAM" and e.end == len(left) for e in _extract_raw(left)):
         return [ent]
     right_start = ent.start + m.end()
     return [replace(ent, end=ent.start + len(left), text=left),
