@@ -98,6 +98,25 @@ def test_training_is_reproducible_and_verified(corpus, tmp_path):
     assert models.grade is not None
 
 
+def test_training_is_reproducible_across_processes(corpus, tmp_path):
+    """Two separate processes with different hash seeds write byte-identical artifacts
+    (a memory address or a set order in a pickle would differ)."""
+    import os
+    import subprocess
+    import sys
+
+    files = sorted(str(p) for p in corpus.glob("*.jsonl"))
+    for seed, out in (("1", "a"), ("2", "b")):
+        env = dict(os.environ, PYTHONHASHSEED=seed, PMSCORE_MODELS="/nonexistent")
+        subprocess.run([sys.executable, "-m", "pmscore", "train", *files, "--out",
+                        str(tmp_path / out), "--folds", "2"], check=True, env=env,
+                       capture_output=True)
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert any(n.endswith(".joblib") for n in names) and any(n.endswith(".npz") for n in names)
+    for name in names:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
 def test_evaluate_prints_table_and_json(corpus, tmp_path):
     from pmscore.ml.train import train
 

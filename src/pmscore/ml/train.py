@@ -127,12 +127,16 @@ def ai_examples(docs: list[dict[str, Any]], extra: list[tuple[str, bool]]
 
 
 def _strip_unpicklable_noise(model: Any) -> Any:
-    """Drop TfidfVectorizer.stop_words_ (a set: its pickle order varies between runs)."""
+    """Drop what varies between runs from TfidfVectorizer: ``stop_words_`` (a set: its pickle
+    order varies) and ``_stop_words_id`` (the ``id()`` of an object, i.e. a memory address;
+    scikit-learn reads it with a default, only to skip a repeated consistency warning)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     def walk(obj: Any) -> None:
-        if isinstance(obj, TfidfVectorizer) and hasattr(obj, "stop_words_"):
-            delattr(obj, "stop_words_")
+        if isinstance(obj, TfidfVectorizer):
+            for attr in ("stop_words_", "_stop_words_id"):
+                if hasattr(obj, attr):
+                    delattr(obj, attr)
         for attr in ("steps", "transformer_list"):
             for _, sub in getattr(obj, attr, []) or []:
                 walk(sub)
