@@ -19,6 +19,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler
 
 from pmscore.ml.featurefns import _ai_dicts, _block_dicts, _rc_dicts, _texts
+from pmscore.ml.linear import spread
 
 SEED = 0
 
@@ -111,7 +112,7 @@ class OrdinalRidge(ClassifierMixin, BaseEstimator):
         return np.clip(self.reg_.predict(X), self.classes_[0], self.classes_[-1])
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        return _spread(self.expected(X), self.classes_)
+        return spread(self.expected(X), self.classes_)
 
     def predict(self, X: Any) -> np.ndarray:
         return np.floor(self.expected(X) + 0.5).astype(int)
@@ -155,24 +156,10 @@ class RuleBlendGrade(ClassifierMixin, BaseEstimator):
         return self.rule_weight * rule + (1.0 - self.rule_weight) * learned
 
     def predict_proba(self, X: Sequence[dict[str, float]]) -> np.ndarray:
-        return _spread(self.expected(X), self.classes_)
+        return spread(self.expected(X), self.classes_)
 
     def predict(self, X: Sequence[dict[str, float]]) -> np.ndarray:
         return np.floor(self.expected(X) + 0.5).astype(int)
-
-
-def _spread(v: np.ndarray, classes: np.ndarray) -> np.ndarray:
-    """Put each value's mass on its two nearest classes so the expected value is the value."""
-    v = np.clip(v, classes[0], classes[-1])
-    lo = classes[0]
-    out = np.zeros((len(v), len(classes)))
-    for r, x in enumerate(v):
-        i = min(int(np.floor(x)) - lo, len(classes) - 1)
-        frac = x - (i + lo)
-        out[r, i] = 1.0 - frac
-        if frac > 0:
-            out[r, i + 1] = frac
-    return out
 
 
 def grade_model() -> RuleBlendGrade:
