@@ -452,7 +452,8 @@ def _verb_forms(v: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _verbs() -> tuple[re.Pattern[str], re.Pattern[str], frozenset[str]]:
+def _verb_lexicon() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """action_verbs.txt as (verbs, every inflected form of them, ``object:`` lines)."""
     verbs, objects = [], []
     for line in read_lines("lexicons", "action_verbs.txt"):
         if line.startswith("object:"):
@@ -460,6 +461,12 @@ def _verbs() -> tuple[re.Pattern[str], re.Pattern[str], frozenset[str]]:
         else:
             verbs.append(line)
     forms = [w for v in verbs for w in _verb_forms(v)]
+    return tuple(verbs), tuple(forms), tuple(objects)
+
+
+@lru_cache(maxsize=1)
+def _verbs() -> tuple[re.Pattern[str], re.Pattern[str], frozenset[str]]:
+    verbs, forms, objects = _verb_lexicon()
     first = frozenset(v.split(" ")[0].lower() for v in verbs)
     return _alternation(forms), _alternation(objects), first
 
@@ -468,13 +475,7 @@ def _verbs() -> tuple[re.Pattern[str], re.Pattern[str], frozenset[str]]:
 def _verbs_indexed() -> tuple[PhraseRegex, PhraseRegex]:
     """The verb and object regexes of :func:`_verbs` as :class:`PhraseRegex` (same matches)."""
     verbs_re, objects_re, _first = _verbs()
-    verbs, objects = [], []
-    for line in read_lines("lexicons", "action_verbs.txt"):
-        if line.startswith("object:"):
-            objects.append(line.split(":", 1)[1].strip())
-        else:
-            verbs.append(line)
-    forms = [w for v in verbs for w in _verb_forms(v)]
+    _verbs_list, forms, objects = _verb_lexicon()
     return PhraseRegex(verbs_re, forms), PhraseRegex(objects_re, objects)
 
 
