@@ -184,10 +184,14 @@ def _weights() -> dict:
 @lru_cache(maxsize=1)
 def _hedge_re() -> re.Pattern[str]:
     """Words of a guess ("likely", "may have"): data rootcause.json ``hedges``."""
-    phrases = read_json("lexicons", "rootcause.json")["hedges"]["phrases"]
-    alt = "|".join(re.escape(p).replace(r"\ ", r"\s+")
-                   for p in sorted(phrases, key=len, reverse=True))
-    return re.compile(rf"\b(?:{alt})\b", re.IGNORECASE)
+    return re.compile(rf"\b(?:{_phrases_alternation('hedges')})\b", re.IGNORECASE)
+
+
+def _phrases_alternation(key: str) -> str:
+    """rootcause.json ``key.phrases`` as a regex alternation, longest first, any spacing."""
+    phrases = read_json("lexicons", "rootcause.json")[key]["phrases"]
+    return "|".join(re.escape(p).replace(r"\ ", r"\s+")
+                    for p in sorted(phrases, key=len, reverse=True))
 
 
 def hedged(statement: str) -> bool:
@@ -249,10 +253,7 @@ def _decisive(text: str, w: dict) -> bool:
 @lru_cache(maxsize=1)
 def _prompt_opener_re() -> re.Pattern[str]:
     """Openers of an instruction to the writer (data: rootcause.json ``prompt_openers``)."""
-    words = read_json("lexicons", "rootcause.json")["prompt_openers"]["phrases"]
-    alt = "|".join(re.escape(p).replace(r"\ ", r"\s+")
-                   for p in sorted(words, key=len, reverse=True))
-    return re.compile(rf"^\W*(?:{alt})\b", re.IGNORECASE)
+    return re.compile(rf"^\W*(?:{_phrases_alternation('prompt_openers')})\b", re.IGNORECASE)
 
 
 def _prompt_only(statement: str) -> bool:
