@@ -147,30 +147,36 @@ def combine_ai(rule_actionable: bool, conf: float, p: float, w: float, thr: floa
 
 # ----------------------------------------------------------------------------- candidates
 
-def rc_candidates() -> dict[str, Callable[[], Any]]:
+def _linear_candidate(words: tuple[int, int] | None, C: float, cue_fn: Callable[[Any], Any] | None,
+                      min_df: int = 2) -> Callable[[], Any]:
+    """A factory of word TF-IDF + cue features -> balanced LogisticRegression (the shape of
+    estimators.rootcause_classifier / action_classifier), with the knobs tuned here."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import FeatureUnion, Pipeline
     from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler
 
+    def f() -> Any:
+        parts = []
+        if words:
+            parts.append(("words", Pipeline([
+                ("text", FunctionTransformer(estimators._texts)),
+                ("tfidf", estimators._tfidf(ngram_range=words, min_df=min_df))])))
+        if cue_fn is not None:
+            parts.append(("cues", Pipeline([("dicts", FunctionTransformer(cue_fn)),
+                                            ("vec", DictVectorizer()),
+                                            ("scale", MaxAbsScaler())])))
+        return Pipeline([("features", FeatureUnion(parts)),
+                         ("clf", LogisticRegression(C=C, max_iter=3000, class_weight="balanced",
+                                                    random_state=0))])
+    return f
+
+
+def rc_candidates() -> dict[str, Callable[[], Any]]:
     def make(words: tuple[int, int] | None, C: float, cues: bool = True, min_df: int = 2,
              ctx: bool = True) -> Callable[[], Any]:
-        def f() -> Any:
-            parts = []
-            if words:
-                parts.append(("words", Pipeline([
-                    ("text", FunctionTransformer(estimators._texts)),
-                    ("tfidf", estimators._tfidf(ngram_range=words, min_df=min_df))])))
-            if cues:
-                fn = estimators._rc_dicts if ctx else _rc_dicts_noctx
-                parts.append(("cues", Pipeline([("dicts", FunctionTransformer(fn)),
-                                                ("vec", DictVectorizer()),
-                                                ("scale", MaxAbsScaler())])))
-            return Pipeline([("features", FeatureUnion(parts)),
-                             ("clf", LogisticRegression(C=C, max_iter=3000,
-                                                        class_weight="balanced",
-                                                        random_state=0))])
-        return f
+        fn = (estimators._rc_dicts if ctx else _rc_dicts_noctx) if cues else None
+        return _linear_candidate(words, C, fn, min_df)
 
     out: dict[str, Callable[[], Any]] = {"current": estimators.rootcause_classifier}
     for C in (0.1, 0.3, 1.0):
@@ -189,26 +195,8 @@ def _rc_dicts_noctx(X: Any) -> list[dict[str, float]]:
 
 
 def ai_candidates() -> dict[str, Callable[[], Any]]:
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import FeatureUnion, Pipeline
-    from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler
-
     def make(words: tuple[int, int] | None, C: float, min_df: int = 2) -> Callable[[], Any]:
-        def f() -> Any:
-            parts = []
-            if words:
-                parts.append(("words", Pipeline([
-                    ("text", FunctionTransformer(estimators._texts)),
-                    ("tfidf", estimators._tfidf(ngram_range=words, min_df=min_df))])))
-            parts.append(("cues", Pipeline([("dicts", FunctionTransformer(estimators._ai_dicts)),
-                                            ("vec", DictVectorizer()),
-                                            ("scale", MaxAbsScaler())])))
-            return Pipeline([("features", FeatureUnion(parts)),
-                             ("clf", LogisticRegression(C=C, max_iter=3000,
-                                                        class_weight="balanced",
-                                                        random_state=0))])
-        return f
+        return _linear_candidate(words, C, estimators._ai_dicts, min_df)
 
     out: dict[str, Callable[[], Any]] = {"current": estimators.action_classifier}
     for C in (0.1, 0.3, 1.0):
