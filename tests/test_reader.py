@@ -176,6 +176,18 @@ def test_chat_answer_in_markdown_fence_is_read_as_markdown() -> None:
                                                                           "Root Cause"]
 
 
+def test_unclosed_markdown_fence_keeps_its_last_line() -> None:
+    # A pasted chat answer often loses its closing fence: the fence then runs to the end of the
+    # document and its last line is content, not a fence line to drop.
+    body = ("```markdown\n# Postmortem\n## Issue Summary\nThe API was down.\n"
+            "## Corrective actions\n1. Add a disk alert.\n2. Rotate the logs daily.")
+    for text in (body, body + "\n", body + "\n```\n"):
+        doc = read(text)
+        assert_consistent(doc)
+        items = [b.text for b in doc.blocks if b.kind == "list_item"]
+        assert items == ["Add a disk alert.", "Rotate the logs daily."], text
+
+
 def test_hostile_inputs_do_not_raise_and_stay_fast() -> None:
     cases = [
         "",

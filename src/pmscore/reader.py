@@ -336,8 +336,11 @@ def _markdown_units(text: str, lines: _Lines, clean: list[str], base: int = 0,
                 for line in (mp[0], last):
                     if line < n and _FENCE_LINE.match(src_lines[line]):
                         _blank(clean, lines.starts[line], lines.ends[line])
-                if depth == 0 and _fence_is_markdown(tok) and last - mp[0] >= 2:
-                    inner = _markdown_units(text, lines, clean, mp[0] + 1, last, depth + 1)
+                # An unclosed fence runs to the end of the document: its last line is content.
+                closed = last > mp[0] and last < n and bool(_FENCE_LINE.match(src_lines[last]))
+                stop = last if closed else last + 1
+                if depth == 0 and _fence_is_markdown(tok) and stop - mp[0] >= 2:
+                    inner = _markdown_units(text, lines, clean, mp[0] + 1, stop, depth + 1)
                     units.extend(inner or [])
                 else:
                     units.append(_Unit("code", first, last))
