@@ -11,6 +11,7 @@ from typing import Any
 
 from pmscore import actions, checks, entities, facts as facts_mod, labels, reader, review
 from pmscore import rootcause, score as score_mod, sections, timeline
+from pmscore.incident import states_incident
 from pmscore.types import Analysis, Report
 
 DEFAULT = "default"
@@ -69,7 +70,8 @@ def is_postmortem(analysis: Analysis, rev: Any = None) -> tuple[bool, str | None
     core = {"summary", "impact", "timeline", "root_cause", "resolution"}
     found = {s.label for s in analysis.sections} & core
     has_times = any(e.label in {"TIME", "DURATION"} for e in analysis.entities)
-    if not found and not has_times and analysis.root_cause.specificity == "missing":
+    if (not found and not has_times and analysis.root_cause.specificity == "missing"
+            and not states_incident(doc.clean)):
         return False, "no incident sections, times or root cause found"
     return True, None
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from pmscore.incident import states_incident
 from pmscore.types import Block, BlockKind, Document
 
 __all__ = ["read"]
@@ -85,6 +86,13 @@ _LINK_ONLY_MAX_WORDS = 55
 _NEAR_EMPTY_MAX_WORDS = 25
 _LINK_ONLY_MIN_WORDS = 40  # the limit for files that do have timestamped lines
 _MAX_SCAN_LINES = 5000
+
+# YAML front matter: opening rule, closing rule, and the lines allowed in between (keys, list
+# items, indented continuations, comments, blank lines).
+_FRONT_OPEN = re.compile(r"---[ \t]*$")
+_FRONT_CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*$")
+_FRONT_LINE = re.compile(r"[ \t]*$|[A-Za-z_][\w.-]{0,40}:(?:[ \t]|$)|[ \t]+\S|-[ \t]|#")
+_FRONT_MAX_LINES = 200
 
 _md: MarkdownIt | None = None
 
@@ -221,13 +229,16 @@ def read(text: str, path: str | None = None) -> Document:
     lines = _Lines.of(text)
     # one C-level pass instead of a Python loop over every character
     clean = list(text.translate(_BLANK_CHARS))
+    fm = _front_matter_lines(text, lines)
     try:
-        units = _markdown_units(text, lines, clean)
+        units = _markdown_units(text, lines, clean, base=fm)
     except Exception:  # noqa: BLE001 - the reader must never fail on any str
         units = None
     if units is None:
         clean = [" " if ch in "\r\t\x00\x0b\x0c\ufeff\u00a0" else ch for ch in text]
-        units = _plain_units(text, lines, 0, len(lines) - 1, "paragraph")
+        units = _plain_units(text, lines, fm, len(lines) - 1, "paragraph") if fm < len(lines) else []
+    body = lines.starts[fm] if fm < len(lines) else len(text)
+    _blank(clean, 0, body)  # front matter is metadata (ids, URLs, tags), never prose
     _blank_html_and_inline(text, clean, lines, units)
     clean_s = "".join(clean)
     blocks = _finish(text, clean_s, lines, units)
@@ -236,8 +247,26 @@ def read(text: str, path: str | None = None) -> Document:
         clean=clean_s,
         blocks=tuple(blocks),
         path=path,
-        not_postmortem_reason=_not_postmortem_reason(text, clean_s),
+        not_postmortem_reason=_not_postmortem_reason(text[body:], clean_s[body:]),
     )
+
+
+def _front_matter_lines(text: str, lines: _Lines) -> int:
+    """Lines of a YAML front matter block at the very start (``---``, ``key: value`` lines,
+    ``---`` or ``...``), as static-site and knowledge-base exports carry: 0 when there is none.
+
+    Markdown would read its keys as labelled paragraphs and its closing rule as a setext
+    underline; its ``url:`` would make a short write-up look like a pointer to another page.
+    """
+    if not text.startswith("---") or _FRONT_OPEN.match(text, 0, lines.ends[0]) is None:
+        return 0
+    for i in range(1, min(len(lines), _FRONT_MAX_LINES)):
+        line = text[lines.starts[i]:lines.ends[i]]
+        if _FRONT_CLOSE.match(line):
+            return i + 1 if i > 1 else 0
+        if not _FRONT_LINE.match(line):
+            return 0
+    return 0
 
 
 def _markdown_units(text: str, lines: _Lines, clean: list[str], base: int = 0,
@@ -570,7 +599,10 @@ def _finish(text: str, clean: str, lines: _Lines, units: list[_Unit]) -> list[Bl
 
 
 def _not_postmortem_reason(text: str, clean: str) -> str | None:
-    """Why the text cannot be a postmortem: empty, or only links / images with no prose."""
+    """Why the text cannot be a postmortem: empty, or only links / images with no prose.
+
+    A short text that states an incident (:func:`pmscore.incident.states_incident`) is a terse
+    postmortem, not a pointer or a placeholder."""
     if not clean.strip():
         return "empty"
     prose = _URL.sub(" ", _LINK_PUNCT.sub(" ", clean))
@@ -581,6 +613,8 @@ def _not_postmortem_reason(text: str, clean: str) -> str | None:
     if _LINK_ONLY_MIN_WORDS <= len(words) < _LINK_ONLY_MAX_WORDS and any(
             _TIME_START.match(line) for line in clean.splitlines()[:_MAX_SCAN_LINES]):
         limit = _LINK_ONLY_MIN_WORDS
+    if len(words) < limit and states_incident(prose):
+        return None  # a terse incident summary, not a pointer or a placeholder
     if len(words) < limit:
         n_links = len(_URL.findall(text))
         n_images = len(re.findall(r"!\[[^\]]*\]\(|<img\b", text, re.I))
