@@ -188,6 +188,19 @@ def test_unclosed_markdown_fence_keeps_its_last_line() -> None:
         assert items == ["Add a disk alert.", "Rotate the logs daily."], text
 
 
+def test_emphasised_sentence_is_prose_but_emphasised_title_and_question_are_headings() -> None:
+    text = ("## Root cause\n\nThe disk filled up.\n\n"
+            "**We are sorry for the trouble this outage caused to every one of our users.**\n\n"
+            "*Lesson: never skip the disk alert, not even on a quiet weekend!*\n\n"
+            "**Corrective actions**\n\nAdd a disk alert.\n\n"
+            "**Why did the alert not fire during the night of the outage?**\n\nIt was muted.\n")
+    doc = read(text)
+    assert_consistent(doc)
+    headings = [b.heading for b in doc.blocks if b.kind == "heading"]
+    assert headings == ["Root cause", "Corrective actions",
+                        "Why did the alert not fire during the night of the outage?"]
+
+
 def test_hostile_inputs_do_not_raise_and_stay_fast() -> None:
     cases = [
         "",

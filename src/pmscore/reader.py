@@ -426,12 +426,22 @@ def _html_units(text: str, lines: _Lines, first: int, last: int) -> list[_Unit]:
     return out
 
 
+def _is_emphasised_sentence(inner: str) -> bool:
+    """A bold or italic line that is a sentence ("**We are sorry for the trouble this caused
+    to our users.**"): longer than a title and ended by a full stop or an exclamation mark.
+    Writers bold such lines for stress; read as a heading it would open a bogus section. A
+    bold question stays a heading: that is how FAQs and Q&A-style write-ups head their parts."""
+    inner = inner.strip()
+    return inner[-1:] in (".", "!") and len(inner.split()) > _MAX_TITLE_WORDS
+
+
 def _line_kind(raw: str) -> str:
     """Role of one physical line inside a paragraph: emph, title, label, time, bullet, text."""
     stripped = _strip_tags(raw).strip()
     if not stripped:
         return "blank"
-    if len(stripped) <= 90 and _EMPH_LINE.match(raw.strip()):
+    em = _EMPH_LINE.match(raw.strip()) if len(stripped) <= 90 else None
+    if em is not None and not _is_emphasised_sentence(em.group(1)):
         return "emph"
     if _HASH_HEADING.match(stripped) and len(stripped) <= 90:
         return "emph"  # "##Issue Summary": an ATX heading without the space CommonMark wants
