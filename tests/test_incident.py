@@ -78,6 +78,69 @@ def test_a_rule_that_is_not_front_matter_is_kept() -> None:
         assert "API" in doc.clean
 
 
+TEMPLATE = """# Incident report
+
+## Issue Summary
+
+- a short overview in a few sentences
+- list the start and end of the outage with the timezone
+- state the impact (how many users saw errors, in percent)
+
+## Timeline
+
+- when the outage began
+- when the on-call engineer was paged
+- actions and events, in order
+
+## Root Cause
+
+- give a detailed explanation of what failed and why
+
+## Corrective Measures
+
+- itemized list of ways to stop it happening again
+"""
+
+GUIDE = """# How to write a good postmortem
+
+A postmortem is a tool for learning from incidents. This README gives guidance on writing one.
+
+## Parts
+
+1. **Summary:** start by describing what happened, when, and its impact.
+2. **Timeline:** lay out the events in order, with timestamps.
+3. **Root cause:** explain why the failure happened, without blaming anyone.
+"""
+
+NO_CLOCK_TIME = """# Postmortem: card reader outage
+
+## Summary
+
+On a Monday in March the card readers in all four shops failed to reach the payment gateway,
+so customers could only pay in cash until closing.
+
+## Root cause
+
+The store router's certificate had expired and nobody owned its renewal.
+
+## Corrective actions
+
+- Give the renewal of the router certificate to the network team, with an alert 30 days ahead.
+"""
+
+
+def test_a_template_and_a_guide_state_no_incident() -> None:
+    for text in (TEMPLATE, GUIDE):
+        report = grade(text, models=None)
+        assert not report.is_postmortem
+        assert "no incident stated" in (report.not_postmortem_reason or "")
+
+
+def test_a_postmortem_without_clock_times_is_still_one() -> None:
+    report = grade(NO_CLOCK_TIME, models=None)
+    assert report.is_postmortem, report.not_postmortem_reason
+
+
 def test_realworld_incident_summaries_are_postmortems() -> None:
     """``../shared/realworld/summaries`` holds one-paragraph summaries of real incidents, most
     with a link to the full report: by the guide each holds an incident. Before this test the

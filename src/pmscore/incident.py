@@ -14,6 +14,7 @@ import re
 from functools import lru_cache
 
 from pmscore.resources import read_json
+from pmscore.types import Document
 
 # A run up to the next sentence mark or line end, and that mark: one linear pass (a pattern
 # that must end in a mark would rescan a long unpunctuated line from every start position).
@@ -22,13 +23,15 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d+")
 
 
 @lru_cache(maxsize=1)
-def _cues() -> tuple[re.Pattern[str], re.Pattern[str], int]:
+def _cues() -> tuple[re.Pattern[str], re.Pattern[str], int, re.Pattern[str]]:
     data = read_json("lexicons", "incident_statement.json")
 
-    def alternation(key: str) -> re.Pattern[str]:
-        return re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in data[key]) + r")\b", re.I)
+    def alternation(key: str, prefix: str = r"\b") -> re.Pattern[str]:
+        return re.compile(prefix + r"(?:" + "|".join(f"(?:{p})" for p in data[key]) + r")\b",
+                          re.I)
 
-    return alternation("event"), alternation("pointer"), int(data["min_words"])
+    return (alternation("event"), alternation("pointer"), int(data["min_words"]),
+            alternation("instruction_start", prefix=r"^\W*"))
 
 
 def states_incident(prose: str) -> bool:
@@ -42,12 +45,37 @@ def states_incident(prose: str) -> bool:
     crashed server") is about the file, not the incident; a plain statement of what failed, even
     beside a link to the full report, is the incident.
     """
-    event, pointer, min_words = _cues()
-    for sentence in _sentences(prose):
-        if (event.search(sentence) and not pointer.search(sentence)
-                and len(_WORD.findall(sentence)) >= min_words):
+    return any(_is_statement(sentence) for sentence in _sentences(prose))
+
+
+def document_states_incident(doc: Document) -> bool:
+    """True when a paragraph, list item or label body of ``doc`` states an incident.
+
+    Block by block, so the end of a block ends a sentence (students often leave the full stop
+    out), and a sentence that opens like a template's prompt or an instruction ("list the
+    duration", "give a detailed explanation", a lowercase "when the outage began") does not
+    count. The pipeline uses it on documents with no clock time of their own: a template, a
+    guide to writing postmortems or a project README states no incident anywhere.
+    """
+    for block in doc.blocks:
+        if block.kind == "heading":
+            continue
+        start = block.body_start if block.kind == "label" and block.body_start else block.start
+        text = " ".join(doc.clean[start:block.end].split())
+        if not text:
+            continue
+        if text[-1] not in ".!":
+            text += "."
+        if any(_is_statement(s) for s in _sentences(text)):
             return True
     return False
+
+
+def _is_statement(sentence: str) -> bool:
+    event, pointer, min_words, instruction = _cues()
+    return (event.search(sentence) is not None and pointer.search(sentence) is None
+            and instruction.match(sentence) is None
+            and len(_WORD.findall(sentence)) >= min_words)
 
 
 def _sentences(prose: str) -> list[str]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from pmscore import actions, checks, entities, facts as facts_mod, labels, reader, review
 from pmscore import rootcause, score as score_mod, sections, timeline
-from pmscore.incident import states_incident
+from pmscore.incident import document_states_incident, states_incident
 from pmscore.types import Analysis, Report
 
 DEFAULT = "default"
@@ -56,7 +56,9 @@ def is_postmortem(analysis: Analysis, rev: Any = None) -> tuple[bool, str | None
     The reader's verdict (link-only, image-only, near-empty) wins. A document whose only
     content is the pasted assignment (no clock time outside the pasted text) describes no
     incident. Otherwise a document with no recognised incident section and no time, duration or
-    root cause is not a postmortem.
+    root cause is not a postmortem, nor is one with no clock time in which no paragraph or item
+    reports a failure (a template of prompts, a guide to writing postmortems, a project README:
+    the guide's placeholders).
     """
     doc = analysis.document
     if doc.not_postmortem_reason:
@@ -73,6 +75,9 @@ def is_postmortem(analysis: Analysis, rev: Any = None) -> tuple[bool, str | None
     if (not found and not has_times and analysis.root_cause.specificity == "missing"
             and not states_incident(doc.clean)):
         return False, "no incident sections, times or root cause found"
+    if not any(e.label == "TIME" for e in analysis.entities) and not document_states_incident(doc):
+        return False, ("no incident stated: no clock time and no sentence that reports a failure "
+                       "(a template, a guide or a project README)")
     return True, None
 
 
