@@ -1,4 +1,4 @@
-"""Whether a short text states an incident at all.
+"""Whether a text states an incident at all.
 
 The reader calls a short file with links a pointer ("link-only") and a very short file
 "near-empty", and the pipeline calls a file with no incident section, time or root cause "not a
@@ -6,6 +6,8 @@ postmortem". All three are right for a README that points to a blog post, and wr
 incident summary ("A bad config push took the API down for most users."): the annotation guide
 makes ``is_postmortem`` false only for a file that holds no incident at all. This module is the
 test that tells the two apart; its wording lists are data (``lexicons/incident_statement.json``).
+The same test, read block by block, tells a template of prompts or a guide to writing
+postmortems (no clock time, no sentence that reports a failure) from a terse postmortem.
 """
 
 from __future__ import annotations
