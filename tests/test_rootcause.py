@@ -267,3 +267,33 @@ def test_outdated_named_part_is_partial() -> None:
     assert any(c.text.lower() == "outdated" for c in vague)
     _doc, rc = assess(stmt)
     assert "an outdated WordPress gallery" in rc.vague_phrases[0]
+
+
+def _assess_markdown(text: str) -> "rootcause.RootCause":
+    from pmscore import entities, reader, sections
+
+    doc = reader.read(text)
+    _, secs = sections.classify(doc)
+    return rootcause.assess(doc, secs, entities.extract(doc))
+
+
+def test_contributing_factors_list_gives_way_to_the_summary_cause_sentence() -> None:
+    text = ("# Queue consumers stalled\n\n## Summary\n\n"
+            "On Tuesday the nightly job started late. A schema change in the billing topic "
+            "caused the invoice consumer to reject every message, so invoices stopped for two "
+            "hours.\n\n## Contributing Factors\n\n- No contract test between producer and "
+            "consumer\n- Alert thresholds set too high\n\n## Action Items\n\n"
+            "- Add a contract test for the billing topic\n")
+    rc = _assess_markdown(text)
+    assert rc.text.startswith("A schema change in the billing topic caused")
+    # without the summary sentence the first factor is still the statement
+    alone = _assess_markdown(text.replace("A schema change in the billing topic caused the "
+                                          "invoice consumer to reject every message, so "
+                                          "invoices stopped for two hours.", ""))
+    assert alone.text.startswith("No contract test")
+
+
+def test_a_root_cause_section_is_not_replaced_by_the_summary() -> None:
+    text = ("## Summary\n\nA bad deploy caused errors for an hour.\n\n## Root cause\n\n"
+            "The deploy script copied an empty nginx.conf over the live one.\n")
+    assert _assess_markdown(text).text.startswith("The deploy script copied")

@@ -127,6 +127,11 @@ def find_statement(doc: Document, sections: Sequence[Section]
     for si, sec in enumerate(sections):
         if sec.label == "root_cause":
             sents.extend((a, z, si * 10_000 + bi) for a, z, bi in _section_sentences(doc, sec))
+    summary_cause = _summary_cause_over_factors(doc, sections)
+    if summary_cause is not None and sents:
+        # the factors that follow explain the summary's cause: they are its context
+        follow = sents[:2]
+        return summary_cause, (follow[0][0], follow[-1][1])
     if not sents:
         for b in doc.blocks:  # a "Root Cause: ..." label the section classifier did not mark
             if b.kind == "label" and b.heading and _CAUSE_STRONG.search(b.heading):
@@ -174,6 +179,45 @@ def find_statement(doc: Document, sections: Sequence[Section]
         _, ms, e = max(cands)
         return (-ms, e), None
     return None, None
+
+
+@lru_cache(maxsize=1)
+def _factor_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """rootcause.json ``factor_sections``: factor-list headings, and the cause verbs of a
+    summary sentence that states the cause."""
+    data = read_json("lexicons", "rootcause.json")["factor_sections"]
+    heads = re.compile("|".join(f"(?:{h})" for h in data["headings"]), re.IGNORECASE)
+    verbs = re.compile(r"\b(?:" + "|".join(v.replace(" ", r"\s+") for v in data["cause_verbs"])
+                       + r")\b", re.IGNORECASE)
+    return heads, verbs
+
+
+def _summary_cause_over_factors(doc: Document, sections: Sequence[Section]
+                                ) -> tuple[int, int] | None:
+    """The summary's cause sentence, when every root-cause section is a list of contributing
+    factors.
+
+    Why: a "Contributing factors" list holds several partial causes, one per item, and its
+    first item is rarely the cause itself ("No version lock on the component"); such write-ups
+    state the cause in their summary ("An unplanned version bump of X removed Y, so ...").
+    The guide takes that sentence as the root-cause text and judges it on the whole document.
+    """
+    rc = [sec for sec in sections if sec.label == "root_cause"]
+    heads, verbs = _factor_res()
+    if not rc or not all(sec.heading and heads.search(sec.heading.strip()) for sec in rc):
+        return None
+    best: tuple[float, int, int] | None = None
+    for sec in sections:
+        if sec.label != "summary":
+            continue
+        for i, (a, z, _) in enumerate(_section_sentences(doc, sec)):
+            seg = doc.clean[a:z]
+            if len(seg.split()) < 6 or not verbs.search(seg):
+                continue
+            cand = (_sentence_score(seg, i), -a, z)
+            if best is None or cand > best:
+                best = cand
+    return None if best is None else (-best[1], best[2])
 
 
 def _weights() -> dict:
