@@ -53,6 +53,14 @@ def test_pointers_titles_and_instructions_state_no_incident(text: str) -> None:
     assert not grade(text, models=None).is_postmortem
 
 
+def test_the_assignments_voice_states_no_incident() -> None:
+    # the truisms and genre sentences of the assignment's background (assignment_voice.txt)
+    assert not states_incident("After any outage, the team in charge will write a summary of "
+                               "the failure for the rest of the company.")
+    assert not states_incident("Every software system will eventually fail at some point, and "
+                               "a crash can come from anywhere.")
+
+
 def test_a_pointer_sentence_does_not_count_but_a_plain_statement_beside_it_does() -> None:
     assert not states_incident("This post explains why the payment service crashed.")
     assert states_incident("This post explains it. The payment service crashed after a bad "

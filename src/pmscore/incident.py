@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pmscore.resources import read_json
+from pmscore.resources import read_json, read_lines
 from pmscore.types import Document
 
 # A run up to the next sentence mark or line end, and that mark: one linear pass (a pattern
@@ -73,11 +73,23 @@ def document_states_incident(doc: Document) -> bool:
     return False
 
 
+@lru_cache(maxsize=1)
+def _assignment_voice() -> re.Pattern[str]:
+    """The sentences of the assignment's voice (``lexicons/assignment_voice.txt``, the data
+    the review's pasted-assignment check reads): instructions, the writing task, what a
+    postmortem is, truisms about failure. "After any outage the team writes a summary" names an
+    outage but states none."""
+    rxs = [line.split("\t", 2)[2].strip() for line in read_lines("lexicons", "assignment_voice.txt")
+           if line.count("\t") >= 2]
+    return re.compile("|".join(f"(?:{rx})" for rx in rxs), re.IGNORECASE | re.MULTILINE)
+
+
 def _is_statement(sentence: str) -> bool:
     event, pointer, min_words, instruction = _cues()
     return (event.search(sentence) is not None and pointer.search(sentence) is None
             and instruction.match(sentence) is None
-            and len(_WORD.findall(sentence)) >= min_words)
+            and len(_WORD.findall(sentence)) >= min_words
+            and _assignment_voice().search(sentence) is None)
 
 
 def _sentences(prose: str) -> list[str]:
