@@ -59,6 +59,9 @@ def test_the_assignments_voice_states_no_incident() -> None:
                                "the failure for the rest of the company.")
     assert not states_incident("Every software system will eventually fail at some point, and "
                                "a crash can come from anywhere.")
+    assert not states_incident("Failure is normal, and every crash is a chance to learn and "
+                               "improve.")
+    assert states_incident("The nightly crash was a chance to learn how the cache fills.")
 
 
 def test_a_pointer_sentence_does_not_count_but_a_plain_statement_beside_it_does() -> None:
