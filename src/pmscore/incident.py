@@ -41,11 +41,11 @@ def states_incident(prose: str) -> bool:
     a write-up kept elsewhere.
 
     A sentence (ended by ``.`` or ``!``: a title line or a question states nothing) of at least
-    ``min_words`` words must hold an event cue (something went down,
-    failed, was deleted...) and no pointer cue ("read the article", "this repository", "I
-    wrote"): a sentence that describes a write-up ("In this project I wrote about how I fixed a
-    crashed server") is about the file, not the incident; a plain statement of what failed, even
-    beside a link to the full report, is the incident.
+    ``min_words`` words must hold an event cue (something went down, failed, was deleted...)
+    and no pointer cue ("read the article", "this repository", "I wrote"): a sentence that
+    describes a write-up ("In this project I wrote about how I fixed a crashed server") is about
+    the file, not the incident; a plain statement of what failed, even beside a link to the
+    full report, is the incident. Instructions and the assignment's voice state nothing either.
     """
     return any(_is_statement(sentence) for sentence in _sentences(prose))
 
@@ -79,8 +79,8 @@ def _assignment_voice() -> re.Pattern[str]:
     the review's pasted-assignment check reads): instructions, the writing task, what a
     postmortem is, truisms about failure. "After any outage the team writes a summary" names an
     outage but states none."""
-    rxs = [line.split("\t", 2)[2].strip() for line in read_lines("lexicons", "assignment_voice.txt")
-           if line.count("\t") >= 2]
+    lines = read_lines("lexicons", "assignment_voice.txt")  # kind<TAB>scope<TAB>regex
+    rxs = [line.split("\t", 2)[2].strip() for line in lines if line.count("\t") >= 2]
     return re.compile("|".join(f"(?:{rx})" for rx in rxs), re.IGNORECASE | re.MULTILINE)
 
 

@@ -236,7 +236,8 @@ def read(text: str, path: str | None = None) -> Document:
         units = None
     if units is None:
         clean = [" " if ch in "\r\t\x00\x0b\x0c\ufeff\u00a0" else ch for ch in text]
-        units = _plain_units(text, lines, fm, len(lines) - 1, "paragraph") if fm < len(lines) else []
+        last = len(lines) - 1
+        units = _plain_units(text, lines, fm, last, "paragraph") if fm <= last else []
     body = lines.starts[fm] if fm < len(lines) else len(text)
     _blank(clean, 0, body)  # front matter is metadata (ids, URLs, tags), never prose
     _blank_html_and_inline(text, clean, lines, units)
