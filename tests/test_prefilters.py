@@ -736,3 +736,18 @@ def test_fenced_code_covers_the_same_text(text: str) -> None:
         return {i for m in rx.finditer(text) for i in range(*m.span()) if not text[i].isspace()}
 
     assert inside(review._FENCED) == inside(_FENCED_REF)
+
+
+_FOLD_REF = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(ODD + ["a", "I", "K", "S", " ", "x\u00e9", "\u0130\u0130"]),
+                max_size=20).map("".join) | st.text())
+@example("\u0130")
+@example("\u212a\u00e9")
+@example("\u00e9\u017f")
+def test_prefilter_text_skips_the_fold_table_only_when_it_changes_nothing(text: str) -> None:
+    """prefilter_text translates only texts holding one of the folded characters: the same
+    string as always translating then lower-casing."""
+    assert features.prefilter_text(text) == text.translate(_FOLD_REF).lower()
