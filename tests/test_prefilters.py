@@ -751,3 +751,54 @@ def test_prefilter_text_skips_the_fold_table_only_when_it_changes_nothing(text: 
     """prefilter_text translates only texts holding one of the folded characters: the same
     string as always translating then lower-casing."""
     assert features.prefilter_text(text) == text.translate(_FOLD_REF).lower()
+
+
+# --------------------------------------------------------------------------- pattern prescans
+
+
+def _prescan_cases() -> list[tuple[str, re.Pattern[str], re.Pattern[str], bool]]:
+    cues = features._cues()
+    return [(k, cues["patterns"][k], scan, on_low) for k, (scan, on_low) in cues["prescan"].items()]
+
+
+_PRESCAN_VOCAB = _vocabulary([rx.pattern for _k, rx, _s, _l in _prescan_cases()]
+                             + ["nginx.conf", "app.yml", "10.0.0.1", "v1.2.3", "HTTP 503",
+                                "ECONNREFUSED", "SIGKILL", "0xdeadbeef", "/etc/nginx/", "port 8080",
+                                "Ports 80, 443", "version 2", "release v3.1", "OOM"])
+
+
+def test_pattern_prescans_are_in_use() -> None:
+    """Every prescan's pattern is still the one in specific_cues.json (else it is dropped)."""
+    assert sorted(features._cues()["prescan"]) == ["error_code", "file", "ip", "path", "port",
+                                                   "version"]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.data())
+@example(None)
+def test_pattern_prescans_find_something_wherever_the_pattern_matches(
+        data: st.DataObject | None) -> None:
+    """A text where a prescan finds nothing holds no match of its pattern, so skipping the
+    pattern's scan there gives the same cues; find_specifics with and without prescans agree."""
+    cases = _prescan_cases()
+    if data is None:
+        texts = [" ".join(_PRESCAN_VOCAB), _lookalike(" ".join(_PRESCAN_VOCAB)).upper(),
+                 "Release V2 on PORT 443 and VERSION 3", "\u212aPORTs 22"]
+    else:
+        texts = [data.draw(salads(_PRESCAN_VOCAB, max_pieces=30,
+                                  regexes=[rx for _k, rx, _s, _l in cases]))]
+    found = 0
+    for text in texts:
+        low = features.prefilter_text(text)
+        for kind, rx, scan, on_low in cases:
+            if rx.search(text) is not None:
+                found += 1
+                assert scan.search(low if on_low else text) is not None, (kind, text)
+        fast = features._find_specifics.__wrapped__(text, ())
+        with mock.patch.dict(features._cues(), {"prescan": {}}):
+            slow = features._find_specifics.__wrapped__(text, ())
+        assert fast == slow, text
+    target(float(found))
+    if data is None:
+        assert found >= len(cases)

@@ -429,7 +429,40 @@ def _cues() -> dict:
     cues["indexed"] = {k: PhraseRegex(cues[k], lists[k]) for k in _SPECIFIC_LEXICONS}
     needs.update({k: required_literals(rx, min_len=1) for k, rx in cues["patterns"].items()})
     cues["needs"] = needs
+    cues["prescan"] = {k: (re.compile(scan), on_low)
+                       for k, (src, scan, on_low) in _PATTERN_PRESCANS.items()
+                       if k in data["patterns"] and data["patterns"][k] == src}
     return cues
+
+
+# Per pattern kind of specific_cues.json: (the pattern source it was written for, a regex that
+# finds something in every text the pattern matches in, whether it searches the prefilter_text
+# of the text instead of the text). Why: the patterns open with \b, so ``re`` runs the whole
+# pattern at every position of every sentence; each of these opens with a literal or a
+# character class, which ``re`` skips to with its fast scan, and most sentences have no hit, so
+# the pattern's own scan is skipped with the same (empty) result. A prescan is used only while
+# the pattern is the one it was written for (a changed pattern loses its prescan, not a match).
+# Each is a piece every match contains: file ".ext" at its end; path "/run/"; version "1.2" or
+# the word and its number; error_code the status digits, the E.../SIG... name, OOM or 0x....;
+# ip "d.d.d"; port "port(s) NN". On the prefilter_text (lower-case, re.IGNORECASE look-alikes
+# folded) a case-insensitive match is still found by a case-sensitive lower-case prescan.
+_PATTERN_PRESCANS: dict[str, tuple[str, str, bool]] = {
+    "file": (r"\b[\w-]{1,64}(?:\.[\w-]{1,64}){0,8}\.(?:php|phpp|conf|cfg|ini|ya?ml|json|py|js|ts|sh|"
+             r"rb|go|java|xml|toml|env|sql|log|html?|css|txt|pem|crt|key|lock|service|d)\b",
+             r"\.(?:php|phpp|conf|cfg|ini|ya?ml|json|py|js|ts|sh|rb|go|java|xml|toml|env|sql|log|"
+             r"html?|css|txt|pem|crt|key|lock|service|d)\b", False),
+    "path": (r"(?<![\w:/.])(?:~|\.)?/(?:[\w.@-]+/)+[\w.@-]*", r"/[\w.@-]+/", False),
+    "version": (r"(?i)(?:\bv\d+(?:\.\d+)+\b|\b(?:version|ver\.?|release)\s*v?\d+(?:\.\d+)*\b|"
+                r"\b[a-z][\w-]*\s+\d+\.\d+(?:\.\d+)*\b)",
+                r"\d\.\d|(?:version|ver\.?|release)\s*v?\d", True),
+    "error_code": (r"(?:\b(?:HTTP|status|error|code|returned?|returning|responded with|response)"
+                   r"\s*(?:code\s*)?[45]\d\d\b|\b[45]\d\d\s*(?:error|errors|status|response|"
+                   r"internal|bad gateway|service unavailable|not found)\b|\bE[A-Z]{3,}\b|\bOOM\b|"
+                   r"\bSIG[A-Z]{3,}\b|\b0x[0-9a-fA-F]{4,}\b)",
+                   r"[45]\d\d|E[A-Z]{3}|OOM|SIG[A-Z]{3}|0x[0-9a-fA-F]{4}", False),
+    "ip": (r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b", r"\d\.\d+\.\d", False),
+    "port": (r"(?i)\bports?\s+\d{2,5}(?:\s*(?:,|and|or|/)\s*\d{2,5})*\b", r"ports?\s+\d\d", True),
+}
 
 
 @lru_cache(maxsize=1)
@@ -565,9 +598,13 @@ def _find_specifics(text: str, services: tuple[str, ...]) -> tuple[Cue, ...]:
         for m in indexed[kind].finditer(text, index):
             found.append(Cue(kind, m.group(0), m.start(), m.end()))
     low = prefilter_text(text)
+    prescans = cfg["prescan"]
     for kind, rx in cfg["patterns"].items():
         need = needs[kind]
         if need is not None and not any(map(low.__contains__, need)):
+            continue
+        pre = prescans.get(kind)
+        if pre is not None and pre[0].search(low if pre[1] else text) is None:
             continue
         for m in rx.finditer(text):
             s = m.group(0).strip()
