@@ -802,3 +802,66 @@ def test_pattern_prescans_find_something_wherever_the_pattern_matches(
     target(float(found))
     if data is None:
         assert found >= len(cases)
+
+
+# --------------------------------------------------------------------------- specifics + services
+
+
+def _specifics_reference(text: str, services: tuple[str, ...]) -> tuple[features.Cue, ...]:
+    """find_specifics as one pass: every lexicon, pattern and service cue, deduplicated once."""
+    cfg = features._cues()
+    text = features._URL.sub(lambda m: " " * len(m.group(0)), text)
+    found: list[features.Cue] = []
+    for kind in features._SPECIFIC_LEXICONS:
+        for m in cfg[kind].finditer(text):
+            found.append(features.Cue(kind, m.group(0), m.start(), m.end()))
+    for kind, rx in cfg["patterns"].items():
+        for m in rx.finditer(text):
+            s = m.group(0).strip()
+            if not s or (kind == "quoted" and len(s.split()) > 4):
+                continue
+            found.append(features.Cue(kind, m.group(0), m.start(), m.end()))
+    low = text.lower()
+    for svc in services:
+        name = svc.strip()
+        if not name or all(w in cfg["generic"] for w in re.findall(r"[a-z0-9]+", name.lower())):
+            continue
+        i = low.find(name.lower())
+        if i >= 0:
+            found.append(features.Cue("component", text[i:i + len(name)], i, i + len(name)))
+    return tuple(features._dedupe(found))
+
+
+_SERVICE_NAMES = ["nginx", "Nginx proxy", "web server", "database", "api gateway", "db-01",
+                  "payment service", "redis", "redis cache", "auth", "config", "x", " ", "",
+                  "nginx.conf", "port 80", "MySQL database", "load balancer"]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.data())
+@example(None)
+def test_specifics_with_services_equal_one_pass(data: st.DataObject | None) -> None:
+    """find_specifics(text, services) (the cached service-less cues plus the service mentions,
+    deduplicated again) equals deduplicating every cue at once, with and without the cache
+    (texts longer than _CACHE_MAX_CHARS take the uncached path)."""
+    if data is None:
+        cases = [("The Nginx proxy on db-01 read nginx.conf; redis cache and Redis died.",
+                  ("Nginx proxy", "nginx", "redis", "redis cache", "web server")),
+                 ("web server: database timeout in MySQL database",
+                  ("MySQL database", "database", "web server"))]
+    else:
+        text = data.draw(salads(_PRESCAN_VOCAB + _SERVICE_NAMES, max_pieces=30))
+        services = tuple(data.draw(st.lists(st.sampled_from(_SERVICE_NAMES), max_size=5)))
+        cases = [(text, services)]
+        if data.draw(st.booleans()):
+            cases.append((text + " " * features._CACHE_MAX_CHARS + text, services))
+    hits = 0
+    for text, services in cases:
+        ref = _specifics_reference(text, services)
+        hits += sum(c.kind == "component" for c in ref)
+        assert tuple(features.find_specifics(text, services)) == ref, (text, services)
+        assert tuple(features.find_specifics(text)) == _specifics_reference(text, ()), text
+    target(float(hits))
+    if data is None:
+        assert hits >= 3

@@ -571,12 +571,49 @@ def find_specifics(text: str, services: Sequence[str] = ()) -> list[Cue]:
     and action stages ask about the same sentences several times per document.
     """
     if len(text) > _CACHE_MAX_CHARS:  # a whole document as context: not worth keeping
-        return list(_find_specifics.__wrapped__(text, tuple(services)))
+        return list(_with_services(_specifics_of(text), text, tuple(services)))
     return list(_find_specifics(text, tuple(services)))
 
 
 @lru_cache(maxsize=512)
 def _find_specifics(text: str, services: tuple[str, ...]) -> tuple[Cue, ...]:
+    """:func:`_specifics_of` ``text`` with the ``services`` found in it.
+
+    Why in two steps: the stages ask about the same sentence with and without the document's
+    services (rules with them, the model features without), and the lexicon and pattern cues
+    do not depend on them. The cues with services are the service-less cues (cached) plus the
+    service mentions, deduplicated: :func:`_dedupe` keeps a cue unless one sorted before it
+    contains it, and a cue the service-less deduplication dropped is contained in one it kept,
+    which sorts before it too, so the result is the same as deduplicating all of them at once.
+    """
+    if services:
+        return _with_services(_find_specifics(text, ()), text, services)
+    return _specifics_of(text)
+
+
+def _with_services(base: tuple[Cue, ...], text: str, services: tuple[str, ...]
+                   ) -> tuple[Cue, ...]:
+    """``base`` (the service-less cues of ``text``) with the SERVICE names ``text`` mentions."""
+    if not services:
+        return base
+    cfg = _cues()
+    text = _URL.sub(lambda m: " " * len(m.group(0)), text)
+    found: list[Cue] = []
+    low = text.lower()
+    for svc in services:
+        name = svc.strip()
+        # "web application", "database server": every word generic, so it names nothing
+        if not name or all(w in cfg["generic"] for w in re.findall(r"[a-z0-9]+", name.lower())):
+            continue
+        i = low.find(name.lower())
+        if i >= 0:
+            found.append(Cue("component", text[i:i + len(name)], i, i + len(name)))
+    if not found:
+        return base
+    return tuple(_dedupe(list(base) + found))
+
+
+def _specifics_of(text: str) -> tuple[Cue, ...]:
     """What a statement names that an engineer could check.
 
     Kinds: ``component`` (named technology or component from the lexicon, or a SERVICE entity
@@ -613,15 +650,6 @@ def _find_specifics(text: str, services: tuple[str, ...]) -> tuple[Cue, ...]:
             if kind == "quoted" and len(s.split()) > 4:
                 continue  # a quoted sentence is speech, not a name
             found.append(Cue(kind, m.group(0), m.start(), m.end()))
-    low = text.lower()
-    for svc in services:
-        name = svc.strip()
-        # "web application", "database server": every word generic, so it names nothing
-        if not name or all(w in cfg["generic"] for w in re.findall(r"[a-z0-9]+", name.lower())):
-            continue
-        i = low.find(name.lower())
-        if i >= 0:
-            found.append(Cue("component", text[i:i + len(name)], i, i + len(name)))
     return tuple(_dedupe(found))
 
 
