@@ -453,9 +453,21 @@ def test_vague_candidate_filter_keeps_every_phrase(text: str, cutoff: float) -> 
     fast = features.find_vague(text, cutoff)
     with mock.patch.object(features, "_vague_candidates",
                            lambda low, cut: [True] * len(features._vague_phrase_texts())):
-        slow = features.find_vague(text, cutoff)
+        slow = list(features._find_vague.__wrapped__(text, cutoff))  # not the cached result
     target(float(len(slow)))
     assert fast == slow, text
+    assert features.find_vague(text, cutoff) == fast  # the cached result is the same again
+
+
+def test_find_vague_cache_returns_fresh_lists() -> None:
+    """find_vague is cached per text; a caller changing its list changes no later result."""
+    text = "There was some kind of glitch and a technical issue in the system."
+    first = features.find_vague(text)
+    assert first
+    first.clear()
+    assert features.find_vague(text) == list(features._find_vague.__wrapped__(text, 90.0))
+    long_text = text + " " * features._CACHE_MAX_CHARS + text
+    assert len(features.find_vague(long_text)) == 2 * len(features.find_vague(text))
 
 
 # --------------------------------------------------------------------------- review: rubric lines

@@ -692,7 +692,18 @@ def find_vague(text: str, cutoff: float = 90.0) -> list[Cue]:
     Lexicon phrases are aligned with ``rapidfuzz.fuzz.partial_ratio_alignment`` so spelling
     slips ("glitchs", "mis-configuration") still match; the pattern "some/a/an [..] HEAD" finds
     unnamed problems ("some framework problem") unless a specific cue sits inside the phrase.
+
+    A fresh list each call; the work is cached per (text, cutoff) for sentence-sized texts
+    (the root-cause rules and the root-cause model's features both ask about the statement).
     """
+    if len(text) > _CACHE_MAX_CHARS:
+        return list(_find_vague.__wrapped__(text, cutoff))
+    return list(_find_vague(text, cutoff))
+
+
+@lru_cache(maxsize=64)
+def _find_vague(text: str, cutoff: float) -> tuple[Cue, ...]:
+    """:func:`find_vague` (cached; the cues are frozen)."""
     phrases, head_re = _vague_lexicon()
     low = text.lower()
     hits: list[Cue] = []
@@ -726,7 +737,7 @@ def find_vague(text: str, cutoff: float = 90.0) -> list[Cue]:
                 out[out.index(o)] = c
             continue
         out.append(c)
-    return out
+    return tuple(out)
 
 
 def find_non_actionable(text: str) -> list[Cue]:
