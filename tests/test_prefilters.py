@@ -877,3 +877,14 @@ def test_specifics_with_services_equal_one_pass(data: st.DataObject | None) -> N
     target(float(hits))
     if data is None:
         assert hits >= 3
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["http", "https", "ftp", ":", "/", "//", "://", "www", ".",
+                                 "w", "]", "(", ")", "![", "!", "[", "x", " ", "\n", "a.com",
+                                 "\u212a", "WWW."]), max_size=25).map("".join))
+@example("see https://x.y/z and [a](b) ![img]")
+def test_url_blanking_skips_only_texts_without_an_address(text: str) -> None:
+    """_blank_urls returns the text unchanged only when _URL finds nothing to blank."""
+    ref = features._URL.sub(lambda m: " " * len(m.group(0)), text)
+    assert features._blank_urls(text) == ref

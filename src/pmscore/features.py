@@ -43,6 +43,16 @@ __all__ = [
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 _URL = re.compile(r"(?:https?|ftp)://\S+|\bwww\.\S+|\]\([^)\s]*\)|!\[[^\]]*\]")
+# A literal every _URL match holds (one per alternative): a text holding none of them, most
+# sentences, is left as it is without the scan (which tries four alternatives at every position).
+_URL_LITERALS = ("://", "www.", "](", "![")
+
+
+def _blank_urls(text: str) -> str:
+    """``text`` with every :data:`_URL` match blanked (same length): addresses, not names."""
+    if not any(map(text.__contains__, _URL_LITERALS)):
+        return text
+    return _URL.sub(lambda m: " " * len(m.group(0)), text)
 
 
 @dataclass(frozen=True)
@@ -597,7 +607,7 @@ def _with_services(base: tuple[Cue, ...], text: str, services: tuple[str, ...]
     if not services:
         return base
     cfg = _cues()
-    text = _URL.sub(lambda m: " " * len(m.group(0)), text)
+    text = _blank_urls(text)
     found: list[Cue] = []
     low = text.lower()
     for svc in services:
@@ -626,7 +636,7 @@ def _specifics_of(text: str) -> tuple[Cue, ...]:
     """
     cfg = _cues()
     # URLs and link targets are addresses, not names of what failed: blank them (same length).
-    text = _URL.sub(lambda m: " " * len(m.group(0)), text)
+    text = _blank_urls(text)
     found: list[Cue] = []
     needs = cfg["needs"]
     indexed = cfg["indexed"]
