@@ -159,6 +159,13 @@ def guard_cases() -> tuple[tuple[str, str, int, re.Pattern[str]], ...]:
         for p in review._fast_kind_patterns(name):
             out.append((f"review:{p.kind}:{p.rx.pattern[:30]}", p.rx.pattern,
                         p.rx.flags & ~re.UNICODE, p.guarded))
+    for label, _w, rx, _need in sections._cues():
+        src = _unguard(rx.pattern)
+        if src != rx.pattern:
+            src = src[3:-1]
+        # sections compiles its cues with re.I | re.M: the reference does not take the flags
+        # from the guarded regex, so a guard compiled with other flags is caught
+        out.append((f"sections:{label}:{src[:30]}", src, re.I | re.M, rx))
     return tuple(out)
 
 
@@ -202,7 +209,7 @@ def test_the_cases_are_real_and_the_vocabulary_reaches_them() -> None:
 def test_guard_removal_gives_back_the_source() -> None:
     """The test's reference sources are the ones the stages guarded (checks ``_unguard``)."""
     for name, src, flags, rx in guard_cases():
-        if name.startswith(("numeric:", "facts:", "review:")):
+        if name.startswith(("numeric:", "facts:", "review:", "sections:")):
             assert features.guarded_source(src, flags) == rx.pattern, name
 
 
