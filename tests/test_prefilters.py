@@ -895,3 +895,18 @@ def test_url_blanking_skips_only_texts_without_an_address(text: str) -> None:
     """_blank_urls returns the text unchanged only when _URL finds nothing to blank."""
     ref = features._URL.sub(lambda m: " " * len(m.group(0)), text)
     assert features._blank_urls(text) == ref
+
+
+@pytest.mark.parametrize("text", [
+    "Add an alert on p99 latency (Owner: @alice, due 2024-05-01)",
+    "SRE team will patch Nginx by Friday",
+    "Patch Nginx", "", "Assignee: Bob; ETA: 2 weeks"])
+def test_task_cue_cache_gives_the_pattern_result(text: str) -> None:
+    """Owner and deadline are cached per text: the same cue as the pattern search, again."""
+    for kind in ("owner", "deadline"):
+        plain = features._task_cue_uncached(kind, text)
+        assert features._task_cue(kind, text) == plain
+        assert features._task_cue(kind, text) == plain
+        long_text = text + " " * features._CACHE_MAX_CHARS
+        assert features._task_cue(kind, long_text) == features._task_cue_uncached(kind, long_text)
+    assert features.find_owner("SRE team will patch Nginx by Friday") is not None

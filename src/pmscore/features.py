@@ -761,7 +761,24 @@ def find_non_actionable(text: str) -> list[Cue]:
 
 def _task_cue(kind: str, text: str) -> Cue | None:
     """The first match of task pattern ``kind``, reduced to its first non-empty group (the
-    patterns are alternations, each with one group holding the owner or date itself)."""
+    patterns are alternations, each with one group holding the owner or date itself).
+
+    Cached for sentence-sized texts (a Cue is frozen): the action rules and the action
+    model's features both ask for the owner and deadline of every item, and these patterns
+    are long alternations tried at every position.
+    """
+    if len(text) > _CACHE_MAX_CHARS:
+        return _task_cue_uncached(kind, text)
+    return _cached_task_cue(kind, text)
+
+
+@lru_cache(maxsize=256)
+def _cached_task_cue(kind: str, text: str) -> Cue | None:
+    return _task_cue_uncached(kind, text)
+
+
+def _task_cue_uncached(kind: str, text: str) -> Cue | None:
+    """:func:`_task_cue` without the cache."""
     rx = _cues()["task"].get(kind)
     m = rx.search(text) if rx is not None else None
     if not m:
