@@ -910,3 +910,17 @@ def test_task_cue_cache_gives_the_pattern_result(text: str) -> None:
         long_text = text + " " * features._CACHE_MAX_CHARS
         assert features._task_cue(kind, long_text) == features._task_cue_uncached(kind, long_text)
     assert features.find_owner("SRE team will patch Nginx by Friday") is not None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["http", "HTTPS", "ftp", ":", "/", "//", "://", "www", "WWW",
+                                 ".", "w", "]", "(", ")", "![", "!", "[", "x", " ", "\n",
+                                 "a.com", "b.IO", "c.\u0131o", ".org", ".net", ".dev", "app",
+                                 "\u212a", "\u0130", "-", "see [docs](x.md)", "[a]", "(b)"]),
+                max_size=25).map("".join))
+@example("see https://x.y/z and [a](b) ![img](c.png) example.COM/x")
+@example("ex.\u0131o/x")
+def test_reader_link_removal_skips_only_texts_without_links(text: str) -> None:
+    """The reader's prose (links and URLs replaced) is the same with the literal prefilters."""
+    ref = reader._URL.sub(" ", reader._LINK_PUNCT.sub(" ", text))
+    assert reader._prose_without_links(text) == ref
