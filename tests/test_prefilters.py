@@ -924,3 +924,37 @@ def test_reader_link_removal_skips_only_texts_without_links(text: str) -> None:
     """The reader's prose (links and URLs replaced) is the same with the literal prefilters."""
     ref = reader._URL.sub(" ", reader._LINK_PUNCT.sub(" ", text))
     assert reader._prose_without_links(text) == ref
+
+
+# --------------------------------------------------------------------------- numeric char scans
+
+
+def test_numeric_char_scans_are_used_and_agree_with_the_plain_patterns() -> None:
+    """Some letter-first patterns (dates opening with a capitalised month or weekday) are found
+    by a scan of their exact first characters; the candidates equal the plain scans'."""
+    scans = N._char_scans("numeric.jsonl", "defs.json")
+    pats = N.compile_numeric_patterns("numeric.jsonl", "defs.json")
+    assert len(scans) >= 2 and {pats[i].label for i in scans} >= {"DATE"}
+    assert not set(scans) & set(N._digit_scan("numeric.jsonl", "defs.json").indices)
+    text = ("On Monday, March 15th, 2024 and Tue, Nov 23rd 2020; the 10th of May 2023, 23rd Nov "
+            "2020, 15 March; bathe 5th of May; LeMon, March 5; at midnight or NOON; M\u0130dnight; "
+            "\u212aMarch 3; 2024-03-15 14:30 UTC; Sept. 9, Sep 10; March31")
+    assert _numeric_candidates(text, True) == _numeric_candidates(text, False)
+    labels = [c[2] for c in _numeric_candidates(text, True)]
+    assert labels.count("DATE") >= 6 and "TIME" in labels
+
+
+@SETTINGS
+@given(salads(_numeric_vocab() + ["Monday", "March", "Nov", "the", "5th", "of", "Lemon",
+                                  "midnight", "Tues", "Sept."], regexes=_numeric_regexes()))
+@example("Lemon, March 5 and bathe 5th of May at NOON")
+def test_numeric_char_scans_find_every_match(text: str) -> None:
+    """Each char scan gives its pattern's finditer spans exactly (the class may only leave out
+    characters no match starts with: case-sensitive literals, look-alikes included)."""
+    pats = N.compile_numeric_patterns("numeric.jsonl", "defs.json")
+    found = 0
+    for i, scan in N._char_scans("numeric.jsonl", "defs.json").items():
+        plain = _spans(pats[i].regex, text)
+        found += len(plain)
+        assert scan.find(text)[0] == plain, (i, text)
+    target(float(found))

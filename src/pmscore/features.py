@@ -159,13 +159,14 @@ _ASCII = tuple(chr(i) for i in range(128))
 _NODE_CHARS: dict[tuple[str, int], frozenset[str]] = {}
 
 
-def _node_ascii_chars(node: Any, flags: int) -> frozenset[str]:
+def _node_ascii_chars(node: Any, flags: int, exact: bool = False) -> frozenset[str]:
     """ASCII characters one single-character node (literal, class, ``.``) may match: exact
-    for classes (tried on all 128), both cases for an ASCII literal (a superset is safe)."""
+    for classes (tried on all 128), both cases for an ASCII literal (a superset is safe);
+    ``exact``: literals tried on all 128 too (a case-sensitive "M" is only "M")."""
     from re import _compiler, _constants as sre, _parser  # type: ignore[attr-defined]
 
     op, av = node
-    if op is sre.LITERAL and av < 128:
+    if op is sre.LITERAL and av < 128 and not exact:
         c = chr(av)
         return frozenset((c, c.swapcase()))
     key = (repr(node), flags)
@@ -178,9 +179,11 @@ def _node_ascii_chars(node: Any, flags: int) -> frozenset[str]:
     return found
 
 
-def _first_chars(items: Any, flags: int) -> tuple[frozenset[str] | None, bool]:
+def _first_chars(items: Any, flags: int, exact: bool = False
+                 ) -> tuple[frozenset[str] | None, bool]:
     """(ASCII characters a match of the parsed sequence can start with, or None for any;
-    whether it can match the empty string). Over-approximates where unsure."""
+    whether it can match the empty string). Over-approximates where unsure; ``exact``: a
+    literal adds only the characters it matches under its flags (see _node_ascii_chars)."""
     from re import _constants as sre  # type: ignore[attr-defined]
 
     single = (sre.LITERAL, sre.NOT_LITERAL, sre.ANY, sre.IN)
@@ -189,19 +192,19 @@ def _first_chars(items: Any, flags: int) -> tuple[frozenset[str] | None, bool]:
     for node in items:
         op, av = node
         if op in single:
-            out |= _node_ascii_chars(node, flags)
+            out |= _node_ascii_chars(node, flags, exact)
             return frozenset(out), False
         if op in zero_width:
             continue
         if op is sre.SUBPATTERN:
-            sub, nullable = _first_chars(av[3], (flags | av[1]) & ~av[2])
+            sub, nullable = _first_chars(av[3], (flags | av[1]) & ~av[2], exact)
         elif op is sre.ATOMIC_GROUP:
-            sub, nullable = _first_chars(av, flags)
+            sub, nullable = _first_chars(av, flags, exact)
         elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
-            sub, nullable = _first_chars(av[2], flags)
+            sub, nullable = _first_chars(av[2], flags, exact)
             nullable = nullable or av[0] == 0
         elif op is sre.BRANCH:
-            parts = [_first_chars(b, flags) for b in av[1]]
+            parts = [_first_chars(b, flags, exact) for b in av[1]]
             if any(p[0] is None for p in parts):
                 return None, True
             sub = frozenset().union(*(p[0] for p in parts))  # type: ignore[arg-type]
