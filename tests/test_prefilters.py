@@ -159,6 +159,13 @@ def guard_cases() -> tuple[tuple[str, str, int, re.Pattern[str]], ...]:
         for p in review._fast_kind_patterns(name):
             out.append((f"review:{p.kind}:{p.rx.pattern[:30]}", p.rx.pattern,
                         p.rx.flags & ~re.UNICODE, p.guarded))
+    for label, _w, rx, _need in sections._cues():
+        src = _unguard(rx.pattern)
+        if src != rx.pattern:
+            src = src[3:-1]
+        # sections compiles its cues with re.I | re.M: the reference does not take the flags
+        # from the guarded regex, so a guard compiled with other flags is caught
+        out.append((f"sections:{label}:{src[:30]}", src, re.I | re.M, rx))
     return tuple(out)
 
 
@@ -202,7 +209,7 @@ def test_the_cases_are_real_and_the_vocabulary_reaches_them() -> None:
 def test_guard_removal_gives_back_the_source() -> None:
     """The test's reference sources are the ones the stages guarded (checks ``_unguard``)."""
     for name, src, flags, rx in guard_cases():
-        if name.startswith(("numeric:", "facts:", "review:")):
+        if name.startswith(("numeric:", "facts:", "review:", "sections:")):
             assert features.guarded_source(src, flags) == rx.pattern, name
 
 
@@ -453,9 +460,21 @@ def test_vague_candidate_filter_keeps_every_phrase(text: str, cutoff: float) -> 
     fast = features.find_vague(text, cutoff)
     with mock.patch.object(features, "_vague_candidates",
                            lambda low, cut: [True] * len(features._vague_phrase_texts())):
-        slow = features.find_vague(text, cutoff)
+        slow = list(features._find_vague.__wrapped__(text, cutoff))  # not the cached result
     target(float(len(slow)))
     assert fast == slow, text
+    assert features.find_vague(text, cutoff) == fast  # the cached result is the same again
+
+
+def test_find_vague_cache_returns_fresh_lists() -> None:
+    """find_vague is cached per text; a caller changing its list changes no later result."""
+    text = "There was some kind of glitch and a technical issue in the system."
+    first = features.find_vague(text)
+    assert first
+    first.clear()
+    assert features.find_vague(text) == list(features._find_vague.__wrapped__(text, 90.0))
+    long_text = text + " " * features._CACHE_MAX_CHARS + text
+    assert len(features.find_vague(long_text)) == 2 * len(features.find_vague(text))
 
 
 # --------------------------------------------------------------------------- review: rubric lines
@@ -736,3 +755,206 @@ def test_fenced_code_covers_the_same_text(text: str) -> None:
         return {i for m in rx.finditer(text) for i in range(*m.span()) if not text[i].isspace()}
 
     assert inside(review._FENCED) == inside(_FENCED_REF)
+
+
+_FOLD_REF = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(ODD + ["a", "I", "K", "S", " ", "x\u00e9", "\u0130\u0130"]),
+                max_size=20).map("".join) | st.text())
+@example("\u0130")
+@example("\u212a\u00e9")
+@example("\u00e9\u017f")
+def test_prefilter_text_skips_the_fold_table_only_when_it_changes_nothing(text: str) -> None:
+    """prefilter_text translates only texts holding one of the folded characters: the same
+    string as always translating then lower-casing."""
+    assert features.prefilter_text(text) == text.translate(_FOLD_REF).lower()
+
+
+# --------------------------------------------------------------------------- pattern prescans
+
+
+def _prescan_cases() -> list[tuple[str, re.Pattern[str], re.Pattern[str], bool]]:
+    cues = features._cues()
+    return [(k, cues["patterns"][k], scan, on_low) for k, (scan, on_low) in cues["prescan"].items()]
+
+
+_PRESCAN_VOCAB = _vocabulary([rx.pattern for _k, rx, _s, _l in _prescan_cases()]
+                             + ["nginx.conf", "app.yml", "10.0.0.1", "v1.2.3", "HTTP 503",
+                                "ECONNREFUSED", "SIGKILL", "0xdeadbeef", "/etc/nginx/", "port 8080",
+                                "Ports 80, 443", "version 2", "release v3.1", "OOM"])
+
+
+def test_pattern_prescans_are_in_use() -> None:
+    """Every prescan's pattern is still the one in specific_cues.json (else it is dropped)."""
+    assert sorted(features._cues()["prescan"]) == ["error_code", "file", "ip", "path", "port",
+                                                   "version"]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.data())
+@example(None)
+def test_pattern_prescans_find_something_wherever_the_pattern_matches(
+        data: st.DataObject | None) -> None:
+    """A text where a prescan finds nothing holds no match of its pattern, so skipping the
+    pattern's scan there gives the same cues; find_specifics with and without prescans agree."""
+    cases = _prescan_cases()
+    if data is None:
+        texts = [" ".join(_PRESCAN_VOCAB), _lookalike(" ".join(_PRESCAN_VOCAB)).upper(),
+                 "Release V2 on PORT 443 and VERSION 3", "\u212aPORTs 22"]
+    else:
+        texts = [data.draw(salads(_PRESCAN_VOCAB, max_pieces=30,
+                                  regexes=[rx for _k, rx, _s, _l in cases]))]
+    found = 0
+    for text in texts:
+        low = features.prefilter_text(text)
+        for kind, rx, scan, on_low in cases:
+            if rx.search(text) is not None:
+                found += 1
+                assert scan.search(low if on_low else text) is not None, (kind, text)
+        fast = features._find_specifics.__wrapped__(text, ())
+        with mock.patch.dict(features._cues(), {"prescan": {}}):
+            slow = features._find_specifics.__wrapped__(text, ())
+        assert fast == slow, text
+    target(float(found))
+    if data is None:
+        assert found >= len(cases)
+
+
+# --------------------------------------------------------------------------- specifics + services
+
+
+def _specifics_reference(text: str, services: tuple[str, ...]) -> tuple[features.Cue, ...]:
+    """find_specifics as one pass: every lexicon, pattern and service cue, deduplicated once."""
+    cfg = features._cues()
+    text = features._URL.sub(lambda m: " " * len(m.group(0)), text)
+    found: list[features.Cue] = []
+    for kind in features._SPECIFIC_LEXICONS:
+        for m in cfg[kind].finditer(text):
+            found.append(features.Cue(kind, m.group(0), m.start(), m.end()))
+    for kind, rx in cfg["patterns"].items():
+        for m in rx.finditer(text):
+            s = m.group(0).strip()
+            if not s or (kind == "quoted" and len(s.split()) > 4):
+                continue
+            found.append(features.Cue(kind, m.group(0), m.start(), m.end()))
+    low = text.lower()
+    for svc in services:
+        name = svc.strip()
+        if not name or all(w in cfg["generic"] for w in re.findall(r"[a-z0-9]+", name.lower())):
+            continue
+        i = low.find(name.lower())
+        if i >= 0:
+            found.append(features.Cue("component", text[i:i + len(name)], i, i + len(name)))
+    return tuple(features._dedupe(found))
+
+
+_SERVICE_NAMES = ["nginx", "Nginx proxy", "web server", "database", "api gateway", "db-01",
+                  "payment service", "redis", "redis cache", "auth", "config", "x", " ", "",
+                  "nginx.conf", "port 80", "MySQL database", "load balancer"]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.data())
+@example(None)
+def test_specifics_with_services_equal_one_pass(data: st.DataObject | None) -> None:
+    """find_specifics(text, services) (the cached service-less cues plus the service mentions,
+    deduplicated again) equals deduplicating every cue at once, with and without the cache
+    (texts longer than _CACHE_MAX_CHARS take the uncached path)."""
+    if data is None:
+        cases = [("The Nginx proxy on db-01 read nginx.conf; redis cache and Redis died.",
+                  ("Nginx proxy", "nginx", "redis", "redis cache", "web server")),
+                 ("web server: database timeout in MySQL database",
+                  ("MySQL database", "database", "web server"))]
+    else:
+        text = data.draw(salads(_PRESCAN_VOCAB + _SERVICE_NAMES, max_pieces=30))
+        services = tuple(data.draw(st.lists(st.sampled_from(_SERVICE_NAMES), max_size=5)))
+        cases = [(text, services)]
+        if data.draw(st.booleans()):
+            cases.append((text + " " * features._CACHE_MAX_CHARS + text, services))
+    hits = 0
+    for text, services in cases:
+        ref = _specifics_reference(text, services)
+        hits += sum(c.kind == "component" for c in ref)
+        assert tuple(features.find_specifics(text, services)) == ref, (text, services)
+        assert tuple(features.find_specifics(text)) == _specifics_reference(text, ()), text
+    target(float(hits))
+    if data is None:
+        assert hits >= 3
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["http", "https", "ftp", ":", "/", "//", "://", "www", ".",
+                                 "w", "]", "(", ")", "![", "!", "[", "x", " ", "\n", "a.com",
+                                 "\u212a", "WWW."]), max_size=25).map("".join))
+@example("see https://x.y/z and [a](b) ![img]")
+def test_url_blanking_skips_only_texts_without_an_address(text: str) -> None:
+    """_blank_urls returns the text unchanged only when _URL finds nothing to blank."""
+    ref = features._URL.sub(lambda m: " " * len(m.group(0)), text)
+    assert features._blank_urls(text) == ref
+
+
+@pytest.mark.parametrize("text", [
+    "Add an alert on p99 latency (Owner: @alice, due 2024-05-01)",
+    "SRE team will patch Nginx by Friday",
+    "Patch Nginx", "", "Assignee: Bob; ETA: 2 weeks"])
+def test_task_cue_cache_gives_the_pattern_result(text: str) -> None:
+    """Owner and deadline are cached per text: the same cue as the pattern search, again."""
+    for kind in ("owner", "deadline"):
+        plain = features._task_cue_uncached(kind, text)
+        assert features._task_cue(kind, text) == plain
+        assert features._task_cue(kind, text) == plain
+        long_text = text + " " * features._CACHE_MAX_CHARS
+        assert features._task_cue(kind, long_text) == features._task_cue_uncached(kind, long_text)
+    assert features.find_owner("SRE team will patch Nginx by Friday") is not None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["http", "HTTPS", "ftp", ":", "/", "//", "://", "www", "WWW",
+                                 ".", "w", "]", "(", ")", "![", "!", "[", "x", " ", "\n",
+                                 "a.com", "b.IO", "c.\u0131o", ".org", ".net", ".dev", "app",
+                                 "\u212a", "\u0130", "-", "see [docs](x.md)", "[a]", "(b)"]),
+                max_size=25).map("".join))
+@example("see https://x.y/z and [a](b) ![img](c.png) example.COM/x")
+@example("ex.\u0131o/x")
+def test_reader_link_removal_skips_only_texts_without_links(text: str) -> None:
+    """The reader's prose (links and URLs replaced) is the same with the literal prefilters."""
+    ref = reader._URL.sub(" ", reader._LINK_PUNCT.sub(" ", text))
+    assert reader._prose_without_links(text) == ref
+
+
+# --------------------------------------------------------------------------- numeric char scans
+
+
+def test_numeric_char_scans_are_used_and_agree_with_the_plain_patterns() -> None:
+    """Some letter-first patterns (dates opening with a capitalised month or weekday) are found
+    by a scan of their exact first characters; the candidates equal the plain scans'."""
+    scans = N._char_scans("numeric.jsonl", "defs.json")
+    pats = N.compile_numeric_patterns("numeric.jsonl", "defs.json")
+    assert len(scans) >= 2 and {pats[i].label for i in scans} >= {"DATE"}
+    assert not set(scans) & set(N._digit_scan("numeric.jsonl", "defs.json").indices)
+    text = ("On Monday, March 15th, 2024 and Tue, Nov 23rd 2020; the 10th of May 2023, 23rd Nov "
+            "2020, 15 March; bathe 5th of May; LeMon, March 5; at midnight or NOON; M\u0130dnight; "
+            "\u212aMarch 3; 2024-03-15 14:30 UTC; Sept. 9, Sep 10; March31")
+    assert _numeric_candidates(text, True) == _numeric_candidates(text, False)
+    labels = [c[2] for c in _numeric_candidates(text, True)]
+    assert labels.count("DATE") >= 6 and "TIME" in labels
+
+
+@SETTINGS
+@given(salads(_numeric_vocab() + ["Monday", "March", "Nov", "the", "5th", "of", "Lemon",
+                                  "midnight", "Tues", "Sept."], regexes=_numeric_regexes()))
+@example("Lemon, March 5 and bathe 5th of May at NOON")
+def test_numeric_char_scans_find_every_match(text: str) -> None:
+    """Each char scan gives its pattern's finditer spans exactly (the class may only leave out
+    characters no match starts with: case-sensitive literals, look-alikes included)."""
+    pats = N.compile_numeric_patterns("numeric.jsonl", "defs.json")
+    found = 0
+    for i, scan in N._char_scans("numeric.jsonl", "defs.json").items():
+        plain = _spans(pats[i].regex, text)
+        found += len(plain)
+        assert scan.find(text)[0] == plain, (i, text)
+    target(float(found))

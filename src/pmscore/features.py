@@ -43,6 +43,16 @@ __all__ = [
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 _URL = re.compile(r"(?:https?|ftp)://\S+|\bwww\.\S+|\]\([^)\s]*\)|!\[[^\]]*\]")
+# A literal every _URL match holds (one per alternative): a text holding none of them, most
+# sentences, is left as it is without the scan (which tries four alternatives at every position).
+_URL_LITERALS = ("://", "www.", "](", "![")
+
+
+def _blank_urls(text: str) -> str:
+    """``text`` with every :data:`_URL` match blanked (same length): addresses, not names."""
+    if not any(map(text.__contains__, _URL_LITERALS)):
+        return text
+    return _URL.sub(lambda m: " " * len(m.group(0)), text)
 
 
 @dataclass(frozen=True)
@@ -68,9 +78,19 @@ class Cue:
 _RE_I_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 
 
+_RE_I_FOLD_CHARS = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
 def prefilter_text(text: str) -> str:
-    """``text`` as :func:`required_literals` strings are looked up in (folded, lower-case)."""
-    return text.translate(_RE_I_FOLD).lower() if not text.isascii() else text.lower()
+    """``text`` as :func:`required_literals` strings are looked up in (folded, lower-case).
+
+    ``str.translate`` walks a non-ASCII text character by character through the table (a
+    dict look-up each, ~50 ns); the four characters are rare, so it runs only when one of
+    them is there (substring tests are C scans): the same string either way.
+    """
+    if text.isascii() or not any(map(text.__contains__, _RE_I_FOLD_CHARS)):
+        return text.lower()
+    return text.translate(_RE_I_FOLD).lower()
 
 
 def _literal_requirement(items: Any) -> frozenset[str] | None:
@@ -139,13 +159,14 @@ _ASCII = tuple(chr(i) for i in range(128))
 _NODE_CHARS: dict[tuple[str, int], frozenset[str]] = {}
 
 
-def _node_ascii_chars(node: Any, flags: int) -> frozenset[str]:
+def _node_ascii_chars(node: Any, flags: int, exact: bool = False) -> frozenset[str]:
     """ASCII characters one single-character node (literal, class, ``.``) may match: exact
-    for classes (tried on all 128), both cases for an ASCII literal (a superset is safe)."""
+    for classes (tried on all 128), both cases for an ASCII literal (a superset is safe);
+    ``exact``: literals tried on all 128 too (a case-sensitive "M" is only "M")."""
     from re import _compiler, _constants as sre, _parser  # type: ignore[attr-defined]
 
     op, av = node
-    if op is sre.LITERAL and av < 128:
+    if op is sre.LITERAL and av < 128 and not exact:
         c = chr(av)
         return frozenset((c, c.swapcase()))
     key = (repr(node), flags)
@@ -158,9 +179,11 @@ def _node_ascii_chars(node: Any, flags: int) -> frozenset[str]:
     return found
 
 
-def _first_chars(items: Any, flags: int) -> tuple[frozenset[str] | None, bool]:
+def _first_chars(items: Any, flags: int, exact: bool = False
+                 ) -> tuple[frozenset[str] | None, bool]:
     """(ASCII characters a match of the parsed sequence can start with, or None for any;
-    whether it can match the empty string). Over-approximates where unsure."""
+    whether it can match the empty string). Over-approximates where unsure; ``exact``: a
+    literal adds only the characters it matches under its flags (see _node_ascii_chars)."""
     from re import _constants as sre  # type: ignore[attr-defined]
 
     single = (sre.LITERAL, sre.NOT_LITERAL, sre.ANY, sre.IN)
@@ -169,19 +192,19 @@ def _first_chars(items: Any, flags: int) -> tuple[frozenset[str] | None, bool]:
     for node in items:
         op, av = node
         if op in single:
-            out |= _node_ascii_chars(node, flags)
+            out |= _node_ascii_chars(node, flags, exact)
             return frozenset(out), False
         if op in zero_width:
             continue
         if op is sre.SUBPATTERN:
-            sub, nullable = _first_chars(av[3], (flags | av[1]) & ~av[2])
+            sub, nullable = _first_chars(av[3], (flags | av[1]) & ~av[2], exact)
         elif op is sre.ATOMIC_GROUP:
-            sub, nullable = _first_chars(av, flags)
+            sub, nullable = _first_chars(av, flags, exact)
         elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
-            sub, nullable = _first_chars(av[2], flags)
+            sub, nullable = _first_chars(av[2], flags, exact)
             nullable = nullable or av[0] == 0
         elif op is sre.BRANCH:
-            parts = [_first_chars(b, flags) for b in av[1]]
+            parts = [_first_chars(b, flags, exact) for b in av[1]]
             if any(p[0] is None for p in parts):
                 return None, True
             sub = frozenset().union(*(p[0] for p in parts))  # type: ignore[arg-type]
@@ -419,7 +442,40 @@ def _cues() -> dict:
     cues["indexed"] = {k: PhraseRegex(cues[k], lists[k]) for k in _SPECIFIC_LEXICONS}
     needs.update({k: required_literals(rx, min_len=1) for k, rx in cues["patterns"].items()})
     cues["needs"] = needs
+    cues["prescan"] = {k: (re.compile(scan), on_low)
+                       for k, (src, scan, on_low) in _PATTERN_PRESCANS.items()
+                       if k in data["patterns"] and data["patterns"][k] == src}
     return cues
+
+
+# Per pattern kind of specific_cues.json: (the pattern source it was written for, a regex that
+# finds something in every text the pattern matches in, whether it searches the prefilter_text
+# of the text instead of the text). Why: the patterns open with \b, so ``re`` runs the whole
+# pattern at every position of every sentence; each of these opens with a literal or a
+# character class, which ``re`` skips to with its fast scan, and most sentences have no hit, so
+# the pattern's own scan is skipped with the same (empty) result. A prescan is used only while
+# the pattern is the one it was written for (a changed pattern loses its prescan, not a match).
+# Each is a piece every match contains: file ".ext" at its end; path "/run/"; version "1.2" or
+# the word and its number; error_code the status digits, the E.../SIG... name, OOM or 0x....;
+# ip "d.d.d"; port "port(s) NN". On the prefilter_text (lower-case, re.IGNORECASE look-alikes
+# folded) a case-insensitive match is still found by a case-sensitive lower-case prescan.
+_PATTERN_PRESCANS: dict[str, tuple[str, str, bool]] = {
+    "file": (r"\b[\w-]{1,64}(?:\.[\w-]{1,64}){0,8}\.(?:php|phpp|conf|cfg|ini|ya?ml|json|py|js|ts|sh|"
+             r"rb|go|java|xml|toml|env|sql|log|html?|css|txt|pem|crt|key|lock|service|d)\b",
+             r"\.(?:php|phpp|conf|cfg|ini|ya?ml|json|py|js|ts|sh|rb|go|java|xml|toml|env|sql|log|"
+             r"html?|css|txt|pem|crt|key|lock|service|d)\b", False),
+    "path": (r"(?<![\w:/.])(?:~|\.)?/(?:[\w.@-]+/)+[\w.@-]*", r"/[\w.@-]+/", False),
+    "version": (r"(?i)(?:\bv\d+(?:\.\d+)+\b|\b(?:version|ver\.?|release)\s*v?\d+(?:\.\d+)*\b|"
+                r"\b[a-z][\w-]*\s+\d+\.\d+(?:\.\d+)*\b)",
+                r"\d\.\d|(?:version|ver\.?|release)\s*v?\d", True),
+    "error_code": (r"(?:\b(?:HTTP|status|error|code|returned?|returning|responded with|response)"
+                   r"\s*(?:code\s*)?[45]\d\d\b|\b[45]\d\d\s*(?:error|errors|status|response|"
+                   r"internal|bad gateway|service unavailable|not found)\b|\bE[A-Z]{3,}\b|\bOOM\b|"
+                   r"\bSIG[A-Z]{3,}\b|\b0x[0-9a-fA-F]{4,}\b)",
+                   r"[45]\d\d|E[A-Z]{3}|OOM|SIG[A-Z]{3}|0x[0-9a-fA-F]{4}", False),
+    "ip": (r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b", r"\d\.\d+\.\d", False),
+    "port": (r"(?i)\bports?\s+\d{2,5}(?:\s*(?:,|and|or|/)\s*\d{2,5})*\b", r"ports?\s+\d\d", True),
+}
 
 
 @lru_cache(maxsize=1)
@@ -528,12 +584,49 @@ def find_specifics(text: str, services: Sequence[str] = ()) -> list[Cue]:
     and action stages ask about the same sentences several times per document.
     """
     if len(text) > _CACHE_MAX_CHARS:  # a whole document as context: not worth keeping
-        return list(_find_specifics.__wrapped__(text, tuple(services)))
+        return list(_with_services(_specifics_of(text), text, tuple(services)))
     return list(_find_specifics(text, tuple(services)))
 
 
 @lru_cache(maxsize=512)
 def _find_specifics(text: str, services: tuple[str, ...]) -> tuple[Cue, ...]:
+    """:func:`_specifics_of` ``text`` with the ``services`` found in it.
+
+    Why in two steps: the stages ask about the same sentence with and without the document's
+    services (rules with them, the model features without), and the lexicon and pattern cues
+    do not depend on them. The cues with services are the service-less cues (cached) plus the
+    service mentions, deduplicated: :func:`_dedupe` keeps a cue unless one sorted before it
+    contains it, and a cue the service-less deduplication dropped is contained in one it kept,
+    which sorts before it too, so the result is the same as deduplicating all of them at once.
+    """
+    if services:
+        return _with_services(_find_specifics(text, ()), text, services)
+    return _specifics_of(text)
+
+
+def _with_services(base: tuple[Cue, ...], text: str, services: tuple[str, ...]
+                   ) -> tuple[Cue, ...]:
+    """``base`` (the service-less cues of ``text``) with the SERVICE names ``text`` mentions."""
+    if not services:
+        return base
+    cfg = _cues()
+    text = _blank_urls(text)
+    found: list[Cue] = []
+    low = text.lower()
+    for svc in services:
+        name = svc.strip()
+        # "web application", "database server": every word generic, so it names nothing
+        if not name or all(w in cfg["generic"] for w in re.findall(r"[a-z0-9]+", name.lower())):
+            continue
+        i = low.find(name.lower())
+        if i >= 0:
+            found.append(Cue("component", text[i:i + len(name)], i, i + len(name)))
+    if not found:
+        return base
+    return tuple(_dedupe(list(base) + found))
+
+
+def _specifics_of(text: str) -> tuple[Cue, ...]:
     """What a statement names that an engineer could check.
 
     Kinds: ``component`` (named technology or component from the lexicon, or a SERVICE entity
@@ -546,7 +639,7 @@ def _find_specifics(text: str, services: tuple[str, ...]) -> tuple[Cue, ...]:
     """
     cfg = _cues()
     # URLs and link targets are addresses, not names of what failed: blank them (same length).
-    text = _URL.sub(lambda m: " " * len(m.group(0)), text)
+    text = _blank_urls(text)
     found: list[Cue] = []
     needs = cfg["needs"]
     indexed = cfg["indexed"]
@@ -555,9 +648,13 @@ def _find_specifics(text: str, services: tuple[str, ...]) -> tuple[Cue, ...]:
         for m in indexed[kind].finditer(text, index):
             found.append(Cue(kind, m.group(0), m.start(), m.end()))
     low = prefilter_text(text)
+    prescans = cfg["prescan"]
     for kind, rx in cfg["patterns"].items():
         need = needs[kind]
         if need is not None and not any(map(low.__contains__, need)):
+            continue
+        pre = prescans.get(kind)
+        if pre is not None and pre[0].search(low if pre[1] else text) is None:
             continue
         for m in rx.finditer(text):
             s = m.group(0).strip()
@@ -566,15 +663,6 @@ def _find_specifics(text: str, services: tuple[str, ...]) -> tuple[Cue, ...]:
             if kind == "quoted" and len(s.split()) > 4:
                 continue  # a quoted sentence is speech, not a name
             found.append(Cue(kind, m.group(0), m.start(), m.end()))
-    low = text.lower()
-    for svc in services:
-        name = svc.strip()
-        # "web application", "database server": every word generic, so it names nothing
-        if not name or all(w in cfg["generic"] for w in re.findall(r"[a-z0-9]+", name.lower())):
-            continue
-        i = low.find(name.lower())
-        if i >= 0:
-            found.append(Cue("component", text[i:i + len(name)], i, i + len(name)))
     return tuple(_dedupe(found))
 
 
@@ -617,7 +705,18 @@ def find_vague(text: str, cutoff: float = 90.0) -> list[Cue]:
     Lexicon phrases are aligned with ``rapidfuzz.fuzz.partial_ratio_alignment`` so spelling
     slips ("glitchs", "mis-configuration") still match; the pattern "some/a/an [..] HEAD" finds
     unnamed problems ("some framework problem") unless a specific cue sits inside the phrase.
+
+    A fresh list each call; the work is cached per (text, cutoff) for sentence-sized texts
+    (the root-cause rules and the root-cause model's features both ask about the statement).
     """
+    if len(text) > _CACHE_MAX_CHARS:
+        return list(_find_vague.__wrapped__(text, cutoff))
+    return list(_find_vague(text, cutoff))
+
+
+@lru_cache(maxsize=64)
+def _find_vague(text: str, cutoff: float) -> tuple[Cue, ...]:
+    """:func:`find_vague` (cached; the cues are frozen)."""
     phrases, head_re = _vague_lexicon()
     low = text.lower()
     hits: list[Cue] = []
@@ -651,7 +750,7 @@ def find_vague(text: str, cutoff: float = 90.0) -> list[Cue]:
                 out[out.index(o)] = c
             continue
         out.append(c)
-    return out
+    return tuple(out)
 
 
 def find_non_actionable(text: str) -> list[Cue]:
@@ -665,7 +764,24 @@ def find_non_actionable(text: str) -> list[Cue]:
 
 def _task_cue(kind: str, text: str) -> Cue | None:
     """The first match of task pattern ``kind``, reduced to its first non-empty group (the
-    patterns are alternations, each with one group holding the owner or date itself)."""
+    patterns are alternations, each with one group holding the owner or date itself).
+
+    Cached for sentence-sized texts (a Cue is frozen): the action rules and the action
+    model's features both ask for the owner and deadline of every item, and these patterns
+    are long alternations tried at every position.
+    """
+    if len(text) > _CACHE_MAX_CHARS:
+        return _task_cue_uncached(kind, text)
+    return _cached_task_cue(kind, text)
+
+
+@lru_cache(maxsize=256)
+def _cached_task_cue(kind: str, text: str) -> Cue | None:
+    return _task_cue_uncached(kind, text)
+
+
+def _task_cue_uncached(kind: str, text: str) -> Cue | None:
+    """:func:`_task_cue` without the cache."""
     rx = _cues()["task"].get(kind)
     m = rx.search(text) if rx is not None else None
     if not m:

@@ -194,6 +194,56 @@ def _digit_scan(patterns_file: str, defs_file: str) -> _DigitScan:
     return _DigitScan.build(compile_numeric_patterns(patterns_file, defs_file))
 
 
+# A pattern outside the digit scan is found by a scan of its own first characters when they
+# hold at most this many lower-case ASCII letters (most of a text): measured, the look-ahead
+# guard's try at every position costs more than the scan's look-behind then (the dates that
+# open with a capitalised month or weekday); with more, the scan gains nothing.
+_CHAR_SCAN_MAX_LOWER = 2
+
+
+def _char_scan(p: _Regex) -> _DigitScan | None:
+    """One pattern as a :class:`_DigitScan` over the characters its matches can start with
+    (exactly, per case flag: a case-sensitive "March" starts only with "M"), plus every
+    non-ASCII character; None when that class is not worth it or cannot be built."""
+    from re import _parser  # type: ignore[attr-defined]
+
+    from pmscore.features import _first_chars
+
+    if not p.source:
+        return None
+    try:
+        parsed = _parser.parse(p.source, 0)
+        chars, nullable = _first_chars(parsed.data, parsed.state.flags, exact=True)
+    except Exception:  # an internal-API change must cost speed, never correctness
+        return None
+    if chars is None or nullable or not chars or parsed.state.flags & ~re.UNICODE:
+        return None
+    if sum(c.islower() for c in chars) > _CHAR_SCAN_MAX_LOWER:
+        return None
+    cls = "".join(re.escape(c) for c in sorted(chars))
+    try:
+        rx = re.compile(f"[{cls}\\x80-\\U0010ffff](?<=(?:(?=(?P<_n0>{p.source})))?[\\s\\S])"
+                        "(?(_n0)|(?!))")
+    except re.error:
+        return None
+    if rx.groups != 1:  # a pattern with groups of its own: scanned as it is
+        return None
+    return _DigitScan((0,), rx)
+
+
+@lru_cache(maxsize=None)
+def _char_scans(patterns_file: str, defs_file: str) -> dict[int, _DigitScan]:
+    """Pattern index -> its :func:`_char_scan`, for the patterns outside the digit scan."""
+    patterns = compile_numeric_patterns(patterns_file, defs_file)
+    digit = set(_digit_scan(patterns_file, defs_file).indices)
+    out = {}
+    for i, p in enumerate(patterns):
+        scan = None if i in digit else _char_scan(p)
+        if scan is not None:
+            out[i] = scan
+    return out
+
+
 @Language.factory("pmscore_lexattrs", assigns=[f"token._.{f}" for f in _TOKEN_FLAGS],
                   default_config={
     "service_terms": "service_terms.json", "service_names": "services.txt",
@@ -326,7 +376,8 @@ class NumericMatcher:
         """Compile the regex patterns named in the config (on first use if not before)."""
         self.patterns = compile_numeric_patterns(*self.files)
         self.digit_scan = _digit_scan(*self.files)
-        self._scanned = self.patterns  # what digit_scan was built from
+        self.char_scans = _char_scans(*self.files)
+        self._scanned = self.patterns  # what digit_scan and char_scans were built from
         self.ready = True
 
     def __call__(self, doc: Doc) -> Doc:
@@ -340,14 +391,20 @@ class NumericMatcher:
             text = doc.text
         low = prefilter_text(text)
         # patterns replaced after initialize() (tests do): every pattern scanned on its own
-        scan = self.digit_scan if self.patterns is self._scanned else _DigitScan((), None)
+        own = self.patterns is self._scanned
+        scan = self.digit_scan if own else _DigitScan((), None)
+        char_scans = self.char_scans if own else {}
         combined = dict(zip(scan.indices, scan.find(text)))
         for i, pat in enumerate(self.patterns):
             spans = combined.get(i)
             if spans is None:
                 if pat.needs is not None and not any(map(low.__contains__, pat.needs)):
                     continue  # no literal the pattern needs: it cannot match anywhere
-                spans = [m.span() for m in pat.regex.finditer(text)]
+                by_chars = char_scans.get(i)
+                if by_chars is not None:
+                    spans = by_chars.find(text)[0]
+                else:
+                    spans = [m.span() for m in pat.regex.finditer(text)]
             for s, e in spans:
                 # trim whitespace the regex may have swallowed at the edges
                 while s < e and text[s].isspace():

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from pmscore.features import prefilter_text
 from pmscore.incident import states_incident
 from pmscore.types import Block, BlockKind, Document
 
@@ -609,6 +610,25 @@ def _finish(text: str, clean: str, lines: _Lines, units: list[_Unit]) -> list[Bl
     return blocks
 
 
+# Literals every match holds: _LINK_PUNCT "](" ; _URL (case-insensitive, so looked up in the
+# lower-cased text with the look-alikes re.IGNORECASE equates folded) "://" or "www." or a dot,
+# its top-level domain and a slash.
+_URL_LITERALS = ("://", "www.", ".com/", ".io/", ".org/", ".net/", ".dev/", ".app/")
+
+
+def _prose_without_links(clean: str) -> str:
+    """``clean`` with Markdown links/images and URLs replaced by a space (each).
+
+    Both scans try their alternatives at every position; most documents hold none of the
+    literals every match needs, and then the substitutions would change nothing.
+    """
+    if "](" in clean:
+        clean = _LINK_PUNCT.sub(" ", clean)
+    if any(map(prefilter_text(clean).__contains__, _URL_LITERALS)):
+        clean = _URL.sub(" ", clean)
+    return clean
+
+
 def _not_postmortem_reason(text: str, clean: str) -> str | None:
     """Why the text cannot be a postmortem: empty, or only links / images with no prose.
 
@@ -616,7 +636,7 @@ def _not_postmortem_reason(text: str, clean: str) -> str | None:
     postmortem, not a pointer or a placeholder."""
     if not clean.strip():
         return "empty"
-    prose = _URL.sub(" ", _LINK_PUNCT.sub(" ", clean))
+    prose = _prose_without_links(clean)
     words = _WORD.findall(prose)
     # A terse but real write-up has timestamped lines; a pointer file does not. (The line
     # scan and the link counts can only change the verdict below the larger word limit.)

@@ -32,7 +32,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from pmscore.features import prefilter_text, required_literals
+from pmscore.features import first_char_guarded, prefilter_text, required_literals
 from pmscore.resources import read_lines
 from pmscore.types import SECTION_LABELS, Block, Document, Section
 
@@ -127,7 +127,9 @@ def _cues() -> tuple[tuple[str, float, re.Pattern[str], tuple[str, ...] | None],
         if len(parts) != 3 or parts[0] not in _LABELS | {"prompt"}:
             continue
         rx = re.compile(parts[2], re.I | re.M)
-        out.append((parts[0], float(parts[1]), rx, required_literals(rx)))
+        # behind a first-character look-ahead (the same matches): most cues open with \b and
+        # an alternation, which re would otherwise try in full at every position of a block
+        out.append((parts[0], float(parts[1]), first_char_guarded(rx), required_literals(rx)))
     return tuple(out)
 
 
