@@ -187,7 +187,10 @@ def test_real_pipeline_on_hostile_text_is_inert() -> None:
     rep = grade(HOSTILE, path="hostile.md")
     out = render_html([Result(path="hostile.md", report=rep, text=HOSTILE)])
     tree = assert_inert(out)
-    assert "<script>document.title='pwned'</script>" in "".join(tree.text)
+    # shown as text; a finding's highlight may end inside it and add its footnote number there
+    shown = "".join(tree.text)
+    assert "<script>document.title='pwned'" in shown and "</script>" in shown
+    assert rep.is_postmortem  # "the API was down" at 10:00 UTC: an incident, so findings mark it
 
 
 def test_overlapping_findings_split_and_take_the_worst_severity() -> None:
@@ -313,7 +316,8 @@ def test_grade_command_writes_an_inert_html_batch(tmp_path: Path) -> None:
     n = 2 + len(examples[:1])
     assert len(re.findall(r'<tr class="pm-row ', page_text)) == n
     assert page_text.count('<section class="pm-report"') == n
-    assert "<script>document.title='pwned'</script>" in "".join(tree.text)
+    shown = "".join(tree.text)  # a highlight's footnote number may sit inside the script text
+    assert "<script>document.title='pwned'" in shown and "</script>" in shown
 
 
 def test_related_spans_are_marked_and_listed() -> None:
