@@ -297,3 +297,11 @@ def test_a_root_cause_section_is_not_replaced_by_the_summary() -> None:
     text = ("## Summary\n\nA bad deploy caused errors for an hour.\n\n## Root cause\n\n"
             "The deploy script copied an empty nginx.conf over the live one.\n")
     assert _assess_markdown(text).text.startswith("The deploy script copied")
+
+
+def test_service_cues_keep_their_offsets_after_a_character_that_lowercases_longer() -> None:
+    # "İ".lower() is two characters long: a search in the lower-cased text would shift the cue
+    text = "İstanbul office: the Paybridge upstream crashed after the deploy."
+    cues = features.find_specifics(text, services=("Paybridge",))
+    assert "Paybridge" in [c.text for c in cues]
+    assert all(text[c.start:c.end] == c.text for c in cues)

@@ -613,14 +613,21 @@ def _with_services(base: tuple[Cue, ...], text: str, services: tuple[str, ...]
     text = _blank_urls(text)
     found: list[Cue] = []
     low = text.lower()
+    # "İ".lower() is two characters: offsets found in ``low`` would then be shifted in ``text``
+    aligned = len(low) == len(text)
     for svc in services:
         name = svc.strip()
         # "web application", "database server": every word generic, so it names nothing
         if not name or all(w in cfg["generic"] for w in re.findall(r"[a-z0-9]+", name.lower())):
             continue
-        i = low.find(name.lower())
-        if i >= 0:
-            found.append(Cue("component", text[i:i + len(name)], i, i + len(name)))
+        if aligned:
+            i = low.find(name.lower())
+            span = (i, i + len(name)) if i >= 0 else None
+        else:
+            m = re.search(re.escape(name), text, re.IGNORECASE)
+            span = m.span() if m else None
+        if span is not None:
+            found.append(Cue("component", text[span[0]:span[1]], span[0], span[1]))
     if not found:
         return base
     return tuple(_dedupe(list(base) + found))
@@ -633,8 +640,7 @@ def _specifics_of(text: str) -> tuple[Cue, ...]:
     that is not made of generic words like "web server"), ``component_class`` (a kind of part,
     "load balancer", "database": names *where* but not *which*), ``mechanism`` (a mistake one
     can check: typo, wrong port, expired certificate...), ``mechanism_class`` (a kind of failure
-    that still needs its why: memory leak, deadlock, disk full...) (typo, memory leak, expired
-    certificate...), and the pattern kinds ``file``, ``path``, ``version``, ``error_code``,
+    that still needs its why: memory leak, deadlock, disk full...), and the pattern kinds ``file``, ``path``, ``version``, ``error_code``,
     ``config_key``, ``code``, ``ip``, ``port``, ``quoted``.
     """
     cfg = _cues()
