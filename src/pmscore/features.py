@@ -219,6 +219,20 @@ def _first_chars(items: Any, flags: int, exact: bool = False
     return frozenset(out), True
 
 
+def start_chars(source: str, flags: int = 0, exact: bool = False
+                ) -> tuple[frozenset[str] | None, bool, int]:
+    """(ASCII characters a match of ``source`` can start with, or None for any; whether it can
+    match the empty string; the pattern's own inline flags). The analysis behind the guards,
+    for stages that build their own scans (``pmscore.nlp``). Raises whatever ``re``'s parser
+    raises: callers fall back to the plain pattern, so an internal-API change costs speed only.
+    """
+    from re import _parser  # type: ignore[attr-defined]
+
+    parsed = _parser.parse(source, flags)
+    chars, nullable = _first_chars(parsed.data, flags | parsed.state.flags, exact)
+    return chars, nullable, parsed.state.flags
+
+
 def first_char_guarded(rx: re.Pattern[str]) -> re.Pattern[str]:
     """``rx`` with the look-ahead of :func:`guarded_source` (``rx`` itself when none)."""
     src = guarded_source(rx.pattern, rx.flags)

@@ -126,13 +126,10 @@ _DIGITS = frozenset("0123456789")
 def _starts_with_digit(source: str) -> bool:
     """Whether every match of ``source`` starts with an ASCII digit or a non-ASCII character
     (``\\d`` also takes other scripts' digits) and none is empty."""
-    from re import _parser  # type: ignore[attr-defined]
-
-    from pmscore.features import _first_chars
+    from pmscore.features import start_chars
 
     try:
-        parsed = _parser.parse(source, 0)
-        chars, nullable = _first_chars(parsed.data, parsed.state.flags)
+        chars, nullable, _flags = start_chars(source)
     except Exception:  # an internal-API change must cost speed, never correctness
         return False
     return chars is not None and not nullable and bool(chars) and chars <= _DIGITS
@@ -205,18 +202,15 @@ def _char_scan(p: _Regex) -> _DigitScan | None:
     """One pattern as a :class:`_DigitScan` over the characters its matches can start with
     (exactly, per case flag: a case-sensitive "March" starts only with "M"), plus every
     non-ASCII character; None when that class is not worth it or cannot be built."""
-    from re import _parser  # type: ignore[attr-defined]
-
-    from pmscore.features import _first_chars
+    from pmscore.features import start_chars
 
     if not p.source:
         return None
     try:
-        parsed = _parser.parse(p.source, 0)
-        chars, nullable = _first_chars(parsed.data, parsed.state.flags, exact=True)
+        chars, nullable, own_flags = start_chars(p.source, exact=True)
     except Exception:  # an internal-API change must cost speed, never correctness
         return None
-    if chars is None or nullable or not chars or parsed.state.flags & ~re.UNICODE:
+    if chars is None or nullable or not chars or own_flags & ~re.UNICODE:
         return None
     if sum(c.islower() for c in chars) > _CHAR_SCAN_MAX_LOWER:
         return None
