@@ -137,7 +137,9 @@ def guard_cases() -> tuple[tuple[str, str, int, re.Pattern[str]], ...]:
         if src != r.regex.pattern:
             assert src.startswith("(?:") and src.endswith(")")
             src = src[3:-1]
-        out.append((f"numeric:{r.label}", src, r.regex.flags, r.regex))
+        # the reference flags are the stage's intended ones, not the guarded regex's: a guard
+        # compiled with other flags is then caught (numeric patterns: no flags, inline only)
+        out.append((f"numeric:{r.label}", src, 0, r.regex))
     names = [f"detection.{k}" for k in read_json("lexicons", "detection_cues.json")
              if not k.startswith("_")]
     names += [f"summary.{k}" for k in ("cause", "prompt_markers")]
@@ -147,14 +149,14 @@ def guard_cases() -> tuple[tuple[str, str, int, re.Pattern[str]], ...]:
         src = _unguard(rx.pattern)
         if src != rx.pattern:
             src = src[3:-1]
-        out.append((f"facts:{name}", src, rx.flags & ~re.UNICODE, rx))
+        out.append((f"facts:{name}", src, re.IGNORECASE, rx))  # facts cues: case-insensitive
     cues = features._cues()
     alts = {k: cues[k] for k in ("component", "component_class", "generic_re", "mechanism",
                                  "mechanism_class")}
     verbs, objects, _first = features._verbs()
     alts.update({"verbs": verbs, "objects": objects})
     for name, rx in alts.items():
-        out.append((f"features:{name}", _unguard(rx.pattern), rx.flags & ~re.UNICODE, rx))
+        out.append((f"features:{name}", _unguard(rx.pattern), re.IGNORECASE, rx))
     for name in ("blame_phrases.txt", "filler_phrases.txt"):
         for p in review._fast_kind_patterns(name):
             out.append((f"review:{p.kind}:{p.rx.pattern[:30]}", p.rx.pattern,
