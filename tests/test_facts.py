@@ -221,6 +221,34 @@ def test_detection_method_is_the_earliest_source():
     assert facts.compute(a).detection_method.value == "customer"
 
 
+@pytest.mark.parametrize("sentence, method", [
+    ("- 10:00 - Found the outage while trying to open the shop page before launch", "engineer"),
+    ("- 10:00 - Checkout failures were identified by the platform team", "engineer"),
+    ("- 10:00 - The failure was first spotted when our database engineer saw slow queries",
+     "engineer"),
+    ("- 10:00 - A user ticket was opened about missing invoices", "customer"),
+])
+def test_detection_sources_told_without_a_detection_verb(sentence, method):
+    text = f"Timeline\n{sentence}\n"
+    a = build(text, sections=[("timeline", "Timeline")], ents=[("TIME", "10:00")])
+    f = facts.compute(a)
+    assert f.detection.value
+    assert f.detection_method.value == method
+
+
+@pytest.mark.parametrize("sentence", [
+    "- 10:00 - Deploy pipeline triggered to ship the cache change",
+    "- 10:00 - A merge unexpectedly triggered the release job",
+    "- 10:00 - Wrong port number caught in the proxy settings",
+])
+def test_pipeline_runs_and_caught_config_typos_are_not_detection(sentence):
+    text = f"Timeline\n{sentence}\n"
+    a = build(text, sections=[("timeline", "Timeline")], ents=[("TIME", "10:00")])
+    f = facts.compute(a)
+    assert not f.detection.value
+    assert f.detection_method.value == "none"
+
+
 def test_planned_alerts_in_corrective_actions_are_not_detection():
     text = ("Timeline\n- 10:00 - Restarted nginx\nCorrective actions\n"
             "- Add monitoring alerts on 5xx rate\n")
