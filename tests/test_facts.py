@@ -249,6 +249,19 @@ def test_pipeline_runs_and_caught_config_typos_are_not_detection(sentence):
     assert f.detection_method.value == "none"
 
 
+@pytest.mark.parametrize("sentence, expected", [
+    ("The cache node was drained for a test, but it was never put back in the pool.", False),
+    ("A disk filled up during the night but this was not noticed.", False),
+    ("As suspected, the proxy log showed the missing certificate.", False),
+    ("We restarted the queue workers, but that did not help.", True),
+    ("We first suspected the DNS provider.", True),
+])
+def test_misleading_paths_but_clauses_and_confirmed_suspicions(sentence, expected):
+    text = f"Timeline\n- 10:00 - Alert fired\nInvestigation\n{sentence}\n"
+    a = build(text, sections=[("timeline", "Timeline")], ents=[("TIME", "10:00")])
+    assert facts.compute(a).misleading_paths.value is expected
+
+
 def test_planned_alerts_in_corrective_actions_are_not_detection():
     text = ("Timeline\n- 10:00 - Restarted nginx\nCorrective actions\n"
             "- Add monitoring alerts on 5xx rate\n")
