@@ -262,6 +262,16 @@ def test_misleading_paths_but_clauses_and_confirmed_suspicions(sentence, expecte
     assert facts.compute(a).misleading_paths.value is expected
 
 
+@pytest.mark.parametrize("sentence", [
+    "The on-call swapped the disk after three failed remount attempts.",
+    "Our efforts to restart the consumer group were also blocked by the broken lock.",
+])
+def test_failed_attempts_are_misleading_paths(sentence):
+    text = f"Timeline\n- 10:00 - Alert fired\nInvestigation\n{sentence}\n"
+    a = build(text, sections=[("timeline", "Timeline")], ents=[("TIME", "10:00")])
+    assert facts.compute(a).misleading_paths.value
+
+
 def test_planned_alerts_in_corrective_actions_are_not_detection():
     text = ("Timeline\n- 10:00 - Restarted nginx\nCorrective actions\n"
             "- Add monitoring alerts on 5xx rate\n")
