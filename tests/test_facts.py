@@ -272,6 +272,18 @@ def test_failed_attempts_are_misleading_paths(sentence):
     assert facts.compute(a).misleading_paths.value
 
 
+@pytest.mark.parametrize("sentence, expected", [
+    ("The help desk forwarded this ticket to the storage team.", True),
+    ("A support case was opened with the cloud provider's network team.", True),
+    ("The on-call engineer looked at the graphs and quickly escalated the issue.", False),
+    ("The relevant teams were notified.", False),
+])
+def test_escalation_names_a_recipient(sentence, expected):
+    text = f"Timeline\n- 10:00 - Alert fired\nResponse\n{sentence}\n"
+    a = build(text, sections=[("timeline", "Timeline")], ents=[("TIME", "10:00")])
+    assert facts.compute(a).escalation.value is expected
+
+
 def test_planned_alerts_in_corrective_actions_are_not_detection():
     text = ("Timeline\n- 10:00 - Restarted nginx\nCorrective actions\n"
             "- Add monitoring alerts on 5xx rate\n")
