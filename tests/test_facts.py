@@ -284,6 +284,16 @@ def test_escalation_names_a_recipient(sentence, expected):
     assert facts.compute(a).escalation.value is expected
 
 
+@pytest.mark.parametrize("sentence", [
+    "- 10:40 - TLS certificate renewed on the edge proxy",
+    "- 10:40 - Adjusted the connection pool settings on the API hosts",
+])
+def test_resolution_by_renewal_or_settings_change(sentence):
+    text = f"Timeline\n- 10:00 - Alert fired\n{sentence}\n"
+    a = build(text, sections=[("timeline", "Timeline")], ents=[("TIME", "10:00")])
+    assert facts.compute(a).resolution.value
+
+
 def test_planned_alerts_in_corrective_actions_are_not_detection():
     text = ("Timeline\n- 10:00 - Restarted nginx\nCorrective actions\n"
             "- Add monitoring alerts on 5xx rate\n")
