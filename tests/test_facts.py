@@ -294,6 +294,17 @@ def test_resolution_by_renewal_or_settings_change(sentence):
     assert facts.compute(a).resolution.value
 
 
+@pytest.mark.parametrize("sentence, expected", [
+    ("- 10:00 - No errors were found in the proxy logs, so verbose logging was enabled", False),
+    ("- 10:00 - The nightly job was accidentally triggered twice", False),
+    ("- 10:00 - Slow report exports flagged by the billing team", True),
+])
+def test_detection_needs_a_found_problem(sentence, expected):
+    text = f"Timeline\n{sentence}\n"
+    a = build(text, sections=[("timeline", "Timeline")], ents=[("TIME", "10:00")])
+    assert facts.compute(a).detection.value is expected
+
+
 def test_planned_alerts_in_corrective_actions_are_not_detection():
     text = ("Timeline\n- 10:00 - Restarted nginx\nCorrective actions\n"
             "- Add monitoring alerts on 5xx rate\n")
