@@ -305,6 +305,15 @@ def test_detection_needs_a_found_problem(sentence, expected):
     assert facts.compute(a).detection.value is expected
 
 
+def test_a_planned_fix_in_the_narrative_is_not_the_resolution():
+    text = ("Timeline\n- 10:00 - Alert fired\n- 10:20 - Queue depth kept growing\n"
+            "Follow-up\nNext quarter we will add a kill switch so we can restore the "
+            "search page faster.\n")
+    a = build(text, sections=[("timeline", "Timeline")], ents=[("TIME", "10:00"),
+                                                              ("TIME", "10:20")])
+    assert not facts.compute(a).resolution.value
+
+
 def test_planned_alerts_in_corrective_actions_are_not_detection():
     text = ("Timeline\n- 10:00 - Restarted nginx\nCorrective actions\n"
             "- Add monitoring alerts on 5xx rate\n")

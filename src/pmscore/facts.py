@@ -552,7 +552,7 @@ def _timeline_facts(analysis: Analysis) -> dict[str, Any]:
                        _negation("escalation"))
     out["escalation"] = Fact(esc is not None, esc)
     res_units = narrative
-    res = _first_match(analysis, res_units, _cue("resolution"))
+    res = _first_match(analysis, res_units, _cue("resolution"), _negation("resolution"))
     out["resolution"] = Fact(res is not None, res)
     return out
 
