@@ -314,6 +314,17 @@ def test_a_planned_fix_in_the_narrative_is_not_the_resolution():
     assert not facts.compute(a).resolution.value
 
 
+@pytest.mark.parametrize("sentence, method", [
+    ("- 10:00 - We got a complaint from the uptime paging system that checkout is down",
+     "monitoring"),
+    ("- 10:00 - Support received reports from customer systems about failed logins", "customer"),
+])
+def test_detection_source_at_the_same_word_takes_the_longer_cue(sentence, method):
+    text = f"Timeline\n{sentence}\n"
+    a = build(text, sections=[("timeline", "Timeline")], ents=[("TIME", "10:00")])
+    assert facts.compute(a).detection_method.value == method
+
+
 def test_planned_alerts_in_corrective_actions_are_not_detection():
     text = ("Timeline\n- 10:00 - Restarted nginx\nCorrective actions\n"
             "- Add monitoring alerts on 5xx rate\n")

@@ -482,7 +482,9 @@ def _method_of(analysis: Analysis, a: int, b: int) -> tuple[str, Span] | None:
     if other:
         return "other", other[0][2]
     if hits:
-        hits.sort()
+        # the earliest cue; at the same start the longer one ("a complaint from the paging
+        # system" is monitoring, not a customer's "complaint")
+        hits.sort(key=lambda h: (h[0], -(h[2][1] - h[2][0])))
         return hits[0][1], hits[0][2]
     m = _cue("detection.engineer").search(clean, a, b)
     if m:
