@@ -325,6 +325,14 @@ def test_detection_source_at_the_same_word_takes_the_longer_cue(sentence, method
     assert facts.compute(a).detection_method.value == method
 
 
+def test_a_request_submitted_to_a_provider_is_escalation():
+    text = ("Timeline\n- 10:00 - Alert fired\n"
+            "- 10:15 - A quota increase request was submitted to the hosting provider\n")
+    a = build(text, sections=[("timeline", "Timeline")], ents=[("TIME", "10:00"),
+                                                              ("TIME", "10:15")])
+    assert facts.compute(a).escalation.value
+
+
 def test_planned_alerts_in_corrective_actions_are_not_detection():
     text = ("Timeline\n- 10:00 - Restarted nginx\nCorrective actions\n"
             "- Add monitoring alerts on 5xx rate\n")
