@@ -333,6 +333,18 @@ def test_a_request_submitted_to_a_provider_is_escalation():
     assert facts.compute(a).escalation.value
 
 
+@pytest.mark.parametrize("sentence, method", [
+    ("- 10:00 - The outage was detected through an email saying the shop was offline", "other"),
+    ("- 10:00 - The outage was detected through an email alert from the disk monitor",
+     "monitoring"),
+    ("- 10:00 - The outage was detected through an email from a customer", "customer"),
+])
+def test_detection_by_an_email_of_unnamed_source(sentence, method):
+    text = f"Timeline\n{sentence}\n"
+    a = build(text, sections=[("timeline", "Timeline")], ents=[("TIME", "10:00")])
+    assert facts.compute(a).detection_method.value == method
+
+
 def test_planned_alerts_in_corrective_actions_are_not_detection():
     text = ("Timeline\n- 10:00 - Restarted nginx\nCorrective actions\n"
             "- Add monitoring alerts on 5xx rate\n")
