@@ -345,6 +345,16 @@ def test_detection_by_an_email_of_unnamed_source(sentence, method):
     assert facts.compute(a).detection_method.value == method
 
 
+def test_an_affected_user_receiving_an_error_prompt_is_a_customer_detection():
+    text = ("Timeline\n- 10:00 - An affected customer received a prompt that the card "
+            "could not be charged\n- 10:20 - The payments team saw the spike in declines\n")
+    a = build(text, sections=[("timeline", "Timeline")], ents=[("TIME", "10:00"),
+                                                              ("TIME", "10:20")])
+    f = facts.compute(a)
+    assert f.detection.span is not None and "prompt" in span_text(a, f.detection)
+    assert f.detection_method.value == "customer"
+
+
 def test_planned_alerts_in_corrective_actions_are_not_detection():
     text = ("Timeline\n- 10:00 - Restarted nginx\nCorrective actions\n"
             "- Add monitoring alerts on 5xx rate\n")
