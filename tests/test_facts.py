@@ -355,6 +355,32 @@ def test_an_affected_user_receiving_an_error_prompt_is_a_customer_detection():
     assert f.detection_method.value == "customer"
 
 
+@pytest.mark.parametrize("sentence", [
+    "This report records when the first warning signs showed up and when service was restored.",
+    "Nobody noticed the expired token for two days.",
+])
+def test_negated_or_descriptive_detection_sentences(sentence):
+    text = f"Overview\n{sentence}\n"
+    a = build(text, sections=[("summary", "Overview")])
+    f = facts.compute(a)
+    assert not f.detection.value
+    assert f.detection_method.value == "none"
+
+
+def test_nobody_noticed_until_a_customer_called_is_still_detection():
+    text = "Overview\nNobody noticed the expired token until a customer called support.\n"
+    a = build(text, sections=[("summary", "Overview")])
+    f = facts.compute(a)
+    assert f.detection.value
+    assert f.detection_method.value == "customer"
+
+
+def test_a_sentence_about_what_the_report_shows_is_not_the_resolution():
+    text = "Overview\nThe timeline below shows when the service was restored.\n"
+    a = build(text, sections=[("summary", "Overview")])
+    assert not facts.compute(a).resolution.value
+
+
 def test_planned_alerts_in_corrective_actions_are_not_detection():
     text = ("Timeline\n- 10:00 - Restarted nginx\nCorrective actions\n"
             "- Add monitoring alerts on 5xx rate\n")

@@ -502,16 +502,18 @@ def _detection(analysis: Analysis, tl_units: list[Span],
     """
     clean = analysis.document.clean
     det = _cue("detection.detection")
+    # "nobody noticed", "went unnoticed", a sentence about what the timeline shows
+    neg = _cue("detection.not_detection")
     if narrative is None:  # the caller's units of the narrative, when it has them
         narrative = _units(analysis, _narrative(analysis))
     rest = _not_overlapping(narrative, tl_units)
     # The guide asks whether the timeline says when it was detected; labellers also accept
     # a detection told in the narrative around it ("at 11:15 the monitoring alerted me").
-    hit = _first_match(analysis, tl_units, det) or _first_match(analysis, rest, det)
+    hit = _first_match(analysis, tl_units, det, neg) or _first_match(analysis, rest, det, neg)
     detection = Fact(hit is not None, hit)
     for units in (tl_units, rest):
         for a, b in units:
-            if not det.search(clean, a, b):
+            if not det.search(clean, a, b) or neg.search(clean, a, b):
                 continue
             found = _method_of(analysis, a, b)
             if found is not None:
