@@ -221,6 +221,166 @@ def test_detection_method_is_the_earliest_source():
     assert facts.compute(a).detection_method.value == "customer"
 
 
+@pytest.mark.parametrize("sentence, method", [
+    ("- 10:00 - Found the outage while trying to open the shop page before launch", "engineer"),
+    ("- 10:00 - Checkout failures were identified by the platform team", "engineer"),
+    ("- 10:00 - The failure was first spotted when our database engineer saw slow queries",
+     "engineer"),
+    ("- 10:00 - A user ticket was opened about missing invoices", "customer"),
+])
+def test_detection_sources_told_without_a_detection_verb(sentence, method):
+    text = f"Timeline\n{sentence}\n"
+    a = build(text, sections=[("timeline", "Timeline")], ents=[("TIME", "10:00")])
+    f = facts.compute(a)
+    assert f.detection.value
+    assert f.detection_method.value == method
+
+
+@pytest.mark.parametrize("sentence", [
+    "- 10:00 - Deploy pipeline triggered to ship the cache change",
+    "- 10:00 - A merge unexpectedly triggered the release job",
+    "- 10:00 - Wrong port number caught in the proxy settings",
+])
+def test_pipeline_runs_and_caught_config_typos_are_not_detection(sentence):
+    text = f"Timeline\n{sentence}\n"
+    a = build(text, sections=[("timeline", "Timeline")], ents=[("TIME", "10:00")])
+    f = facts.compute(a)
+    assert not f.detection.value
+    assert f.detection_method.value == "none"
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("The cache node was drained for a test, but it was never put back in the pool.", False),
+    ("A disk filled up during the night but this was not noticed.", False),
+    ("As suspected, the proxy log showed the missing certificate.", False),
+    ("We restarted the queue workers, but that did not help.", True),
+    ("We first suspected the DNS provider.", True),
+])
+def test_misleading_paths_but_clauses_and_confirmed_suspicions(sentence, expected):
+    text = f"Timeline\n- 10:00 - Alert fired\nInvestigation\n{sentence}\n"
+    a = build(text, sections=[("timeline", "Timeline")], ents=[("TIME", "10:00")])
+    assert facts.compute(a).misleading_paths.value is expected
+
+
+@pytest.mark.parametrize("sentence", [
+    "The on-call swapped the disk after three failed remount attempts.",
+    "Our efforts to restart the consumer group were also blocked by the broken lock.",
+])
+def test_failed_attempts_are_misleading_paths(sentence):
+    text = f"Timeline\n- 10:00 - Alert fired\nInvestigation\n{sentence}\n"
+    a = build(text, sections=[("timeline", "Timeline")], ents=[("TIME", "10:00")])
+    assert facts.compute(a).misleading_paths.value
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("The help desk forwarded this ticket to the storage team.", True),
+    ("A support case was opened with the cloud provider's network team.", True),
+    ("The on-call engineer looked at the graphs and quickly escalated the issue.", False),
+    ("The relevant teams were notified.", False),
+])
+def test_escalation_names_a_recipient(sentence, expected):
+    text = f"Timeline\n- 10:00 - Alert fired\nResponse\n{sentence}\n"
+    a = build(text, sections=[("timeline", "Timeline")], ents=[("TIME", "10:00")])
+    assert facts.compute(a).escalation.value is expected
+
+
+@pytest.mark.parametrize("sentence", [
+    "- 10:40 - TLS certificate renewed on the edge proxy",
+    "- 10:40 - Adjusted the connection pool settings on the API hosts",
+])
+def test_resolution_by_renewal_or_settings_change(sentence):
+    text = f"Timeline\n- 10:00 - Alert fired\n{sentence}\n"
+    a = build(text, sections=[("timeline", "Timeline")], ents=[("TIME", "10:00")])
+    assert facts.compute(a).resolution.value
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("- 10:00 - No errors were found in the proxy logs, so verbose logging was enabled", False),
+    ("- 10:00 - The nightly job was accidentally triggered twice", False),
+    ("- 10:00 - Slow report exports flagged by the billing team", True),
+])
+def test_detection_needs_a_found_problem(sentence, expected):
+    text = f"Timeline\n{sentence}\n"
+    a = build(text, sections=[("timeline", "Timeline")], ents=[("TIME", "10:00")])
+    assert facts.compute(a).detection.value is expected
+
+
+def test_a_planned_fix_in_the_narrative_is_not_the_resolution():
+    text = ("Timeline\n- 10:00 - Alert fired\n- 10:20 - Queue depth kept growing\n"
+            "Follow-up\nNext quarter we will add a kill switch so we can restore the "
+            "search page faster.\n")
+    a = build(text, sections=[("timeline", "Timeline")], ents=[("TIME", "10:00"),
+                                                              ("TIME", "10:20")])
+    assert not facts.compute(a).resolution.value
+
+
+@pytest.mark.parametrize("sentence, method", [
+    ("- 10:00 - We got a complaint from the uptime paging system that checkout is down",
+     "monitoring"),
+    ("- 10:00 - Support received reports from customer systems about failed logins", "customer"),
+])
+def test_detection_source_at_the_same_word_takes_the_longer_cue(sentence, method):
+    text = f"Timeline\n{sentence}\n"
+    a = build(text, sections=[("timeline", "Timeline")], ents=[("TIME", "10:00")])
+    assert facts.compute(a).detection_method.value == method
+
+
+def test_a_request_submitted_to_a_provider_is_escalation():
+    text = ("Timeline\n- 10:00 - Alert fired\n"
+            "- 10:15 - A quota increase request was submitted to the hosting provider\n")
+    a = build(text, sections=[("timeline", "Timeline")], ents=[("TIME", "10:00"),
+                                                              ("TIME", "10:15")])
+    assert facts.compute(a).escalation.value
+
+
+@pytest.mark.parametrize("sentence, method", [
+    ("- 10:00 - The outage was detected through an email saying the shop was offline", "other"),
+    ("- 10:00 - The outage was detected through an email alert from the disk monitor",
+     "monitoring"),
+    ("- 10:00 - The outage was detected through an email from a customer", "customer"),
+])
+def test_detection_by_an_email_of_unnamed_source(sentence, method):
+    text = f"Timeline\n{sentence}\n"
+    a = build(text, sections=[("timeline", "Timeline")], ents=[("TIME", "10:00")])
+    assert facts.compute(a).detection_method.value == method
+
+
+def test_an_affected_user_receiving_an_error_prompt_is_a_customer_detection():
+    text = ("Timeline\n- 10:00 - An affected customer received a prompt that the card "
+            "could not be charged\n- 10:20 - The payments team saw the spike in declines\n")
+    a = build(text, sections=[("timeline", "Timeline")], ents=[("TIME", "10:00"),
+                                                              ("TIME", "10:20")])
+    f = facts.compute(a)
+    assert f.detection.span is not None and "prompt" in span_text(a, f.detection)
+    assert f.detection_method.value == "customer"
+
+
+@pytest.mark.parametrize("sentence", [
+    "This report records when the first warning signs showed up and when service was restored.",
+    "Nobody noticed the expired token for two days.",
+])
+def test_negated_or_descriptive_detection_sentences(sentence):
+    text = f"Overview\n{sentence}\n"
+    a = build(text, sections=[("summary", "Overview")])
+    f = facts.compute(a)
+    assert not f.detection.value
+    assert f.detection_method.value == "none"
+
+
+def test_nobody_noticed_until_a_customer_called_is_still_detection():
+    text = "Overview\nNobody noticed the expired token until a customer called support.\n"
+    a = build(text, sections=[("summary", "Overview")])
+    f = facts.compute(a)
+    assert f.detection.value
+    assert f.detection_method.value == "customer"
+
+
+def test_a_sentence_about_what_the_report_shows_is_not_the_resolution():
+    text = "Overview\nThe timeline below shows when the service was restored.\n"
+    a = build(text, sections=[("summary", "Overview")])
+    assert not facts.compute(a).resolution.value
+
+
 def test_planned_alerts_in_corrective_actions_are_not_detection():
     text = ("Timeline\n- 10:00 - Restarted nginx\nCorrective actions\n"
             "- Add monitoring alerts on 5xx rate\n")

@@ -482,7 +482,9 @@ def _method_of(analysis: Analysis, a: int, b: int) -> tuple[str, Span] | None:
     if other:
         return "other", other[0][2]
     if hits:
-        hits.sort()
+        # the earliest cue; at the same start the longer one ("a complaint from the paging
+        # system" is monitoring, not a customer's "complaint")
+        hits.sort(key=lambda h: (h[0], -(h[2][1] - h[2][0])))
         return hits[0][1], hits[0][2]
     m = _cue("detection.engineer").search(clean, a, b)
     if m:
@@ -500,16 +502,18 @@ def _detection(analysis: Analysis, tl_units: list[Span],
     """
     clean = analysis.document.clean
     det = _cue("detection.detection")
+    # "nobody noticed", "went unnoticed", a sentence about what the timeline shows
+    neg = _cue("detection.not_detection")
     if narrative is None:  # the caller's units of the narrative, when it has them
         narrative = _units(analysis, _narrative(analysis))
     rest = _not_overlapping(narrative, tl_units)
     # The guide asks whether the timeline says when it was detected; labellers also accept
     # a detection told in the narrative around it ("at 11:15 the monitoring alerted me").
-    hit = _first_match(analysis, tl_units, det) or _first_match(analysis, rest, det)
+    hit = _first_match(analysis, tl_units, det, neg) or _first_match(analysis, rest, det, neg)
     detection = Fact(hit is not None, hit)
     for units in (tl_units, rest):
         for a, b in units:
-            if not det.search(clean, a, b):
+            if not det.search(clean, a, b) or neg.search(clean, a, b):
                 continue
             found = _method_of(analysis, a, b)
             if found is not None:
@@ -552,7 +556,7 @@ def _timeline_facts(analysis: Analysis) -> dict[str, Any]:
                        _negation("escalation"))
     out["escalation"] = Fact(esc is not None, esc)
     res_units = narrative
-    res = _first_match(analysis, res_units, _cue("resolution"))
+    res = _first_match(analysis, res_units, _cue("resolution"), _negation("resolution"))
     out["resolution"] = Fact(res is not None, res)
     return out
 
