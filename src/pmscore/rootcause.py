@@ -183,13 +183,10 @@ def find_statement(doc: Document, sections: Sequence[Section]
 
 @lru_cache(maxsize=1)
 def _factor_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """rootcause.json ``factor_sections``: factor-list headings, and the cause verbs of a
-    summary sentence that states the cause."""
-    data = read_json("lexicons", "rootcause.json")["factor_sections"]
-    heads = re.compile("|".join(f"(?:{h})" for h in data["headings"]), re.IGNORECASE)
-    verbs = re.compile(r"\b(?:" + "|".join(v.replace(" ", r"\s+") for v in data["cause_verbs"])
-                       + r")\b", re.IGNORECASE)
-    return heads, verbs
+    """rootcause.json ``factor_headings`` (regexes) and ``summary_cause_verbs`` (phrases)."""
+    heads = read_json("lexicons", "rootcause.json")["factor_headings"]["patterns"]
+    return (re.compile("|".join(f"(?:{h})" for h in heads), re.IGNORECASE),
+            re.compile(rf"\b(?:{_phrases_alternation('summary_cause_verbs')})\b", re.IGNORECASE))
 
 
 def _summary_cause_over_factors(doc: Document, sections: Sequence[Section]
