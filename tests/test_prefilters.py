@@ -526,7 +526,7 @@ def test_rubric_candidate_filter_keeps_every_flagged_line(lines: list[str], batc
 # --------------------------------------------------------------------------- review: voice
 
 
-_VOICE_REGEXES = [p.rx for p in review._voice_patterns()]
+_VOICE_REGEXES = [p.rx for p in review.voice_patterns()]
 _VOICE_VOCAB = _vocabulary(rx.pattern for rx in _VOICE_REGEXES)
 
 
@@ -536,7 +536,7 @@ def _voice_reference(doc: object, code: list[tuple[int, int]], opening_end: int
     hits = []
     for s, e in review._sentence_spans(doc, code):  # type: ignore[arg-type]
         sent = doc.clean[s:e]  # type: ignore[attr-defined]
-        for p in review._voice_patterns():
+        for p in review.voice_patterns():
             if p.opening and s >= opening_end:
                 continue
             m = p.rx.search(sent)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pmscore.resources import read_json, read_lines
+from pmscore.resources import read_json
 from pmscore.types import Document
 
 # A run up to the next sentence mark or line end, and that mark: one linear pass (a pattern
@@ -75,13 +75,13 @@ def document_states_incident(doc: Document) -> bool:
 
 @lru_cache(maxsize=1)
 def _assignment_voice() -> re.Pattern[str]:
-    """The sentences of the assignment's voice (``lexicons/assignment_voice.txt``, the data
-    the review's pasted-assignment check reads): instructions, the writing task, what a
-    postmortem is, truisms about failure. "After any outage the team writes a summary" names an
-    outage but states none."""
-    lines = read_lines("lexicons", "assignment_voice.txt")  # kind<TAB>scope<TAB>regex
-    rxs = [line.split("\t", 2)[2].strip() for line in lines if line.count("\t") >= 2]
-    return re.compile("|".join(f"(?:{rx})" for rx in rxs), re.IGNORECASE | re.MULTILINE)
+    """One regex for the assignment's voice (the review's ``assignment_voice.txt`` patterns):
+    instructions, the writing task, what a postmortem is, truisms about failure. "After any
+    outage the team writes a summary" names an outage but states none."""
+    from pmscore.review import voice_patterns  # imported late: review is heavier than reader
+
+    return re.compile("|".join(f"(?:{p.rx.pattern})" for p in voice_patterns()),
+                      re.IGNORECASE | re.MULTILINE)
 
 
 def _is_statement(sentence: str) -> bool:

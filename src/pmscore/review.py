@@ -1079,8 +1079,9 @@ class _VoicePattern:
 
 
 @lru_cache(maxsize=1)
-def _voice_patterns() -> tuple[_VoicePattern, ...]:
-    """``kind<TAB>scope<TAB>regex`` lines of ``lexicons/assignment_voice.txt``."""
+def voice_patterns() -> tuple[_VoicePattern, ...]:
+    """``kind<TAB>scope<TAB>regex`` lines of ``lexicons/assignment_voice.txt`` (also read by
+    :mod:`pmscore.incident`: a sentence in the assignment's voice states no incident)."""
     out = []
     for line in read_lines("lexicons", "assignment_voice.txt"):
         kind, scope, rx = (part.strip() for part in line.split("\t", 2))
@@ -1091,7 +1092,7 @@ def _voice_patterns() -> tuple[_VoicePattern, ...]:
 @lru_cache(maxsize=1)
 def _voice_patterns_needs() -> tuple[tuple[_VoicePattern, tuple[str, ...] | None], ...]:
     """Voice patterns with their required literals (see :func:`_FastPattern`)."""
-    return tuple((p, required_literals(p.rx)) for p in _voice_patterns())
+    return tuple((p, required_literals(p.rx)) for p in voice_patterns())
 
 
 # kinds that speak to the student or name the writing task: two such sentences are the
