@@ -181,6 +181,6 @@ def test_the_incident_test_turns_no_labelled_non_postmortem_into_one(monkeypatch
     assert len(texts) >= 10
     with_test = {i for i, t in texts if grade(t, models=None).is_postmortem}
     monkeypatch.setattr(pmscore.reader, "states_incident", lambda prose: False)
-    monkeypatch.setattr(pmscore.pipeline, "document_states_incident", lambda doc: False)
+    monkeypatch.setattr(pmscore.pipeline, "states_incident", lambda prose: False)
     without = {i for i, t in texts if grade(t, models=None).is_postmortem}
     assert with_test <= without

@@ -11,7 +11,7 @@ from typing import Any
 
 from pmscore import actions, checks, entities, facts as facts_mod, labels, reader, review
 from pmscore import rootcause, score as score_mod, sections, timeline
-from pmscore.incident import document_states_incident
+from pmscore.incident import document_states_incident, states_incident
 from pmscore.types import Analysis, Report
 
 DEFAULT = "default"
@@ -73,7 +73,7 @@ def is_postmortem(analysis: Analysis, rev: Any = None) -> tuple[bool, str | None
     found = {s.label for s in analysis.sections} & core
     has_times = any(e.label in {"TIME", "DURATION"} for e in analysis.entities)
     if (not found and not has_times and analysis.root_cause.specificity == "missing"
-            and not document_states_incident(doc)):
+            and not states_incident(doc.clean)):
         return False, "no incident sections, times or root cause found"
     if not any(e.label == "TIME" for e in analysis.entities) and not document_states_incident(doc):
         return False, ("no incident stated: no clock time and no sentence that reports a failure "
