@@ -431,6 +431,21 @@ def test_phrase_index_finds_the_same_matches(data: st.DataObject | None) -> None
 # --------------------------------------------------------------------------- vague phrases
 
 
+def _random_edits(draw: st.DrawFn, chars: list[str], per: int) -> str:
+    """``chars`` with up to one random insertion, deletion or substitution per ``per``
+    characters (at least one allowed): the typos that put fuzzy scores near a cutoff."""
+    for _ in range(draw(st.integers(0, max(1, len(chars) // per)))):
+        op = draw(st.sampled_from("dis"))
+        pos = draw(st.integers(0, max(0, len(chars) - 1)))
+        if op == "i":
+            chars.insert(pos, draw(st.sampled_from(_EDIT_CHARS)))
+        elif chars and op == "d":
+            del chars[pos]
+        elif chars:
+            chars[pos] = draw(st.sampled_from(_EDIT_CHARS))
+    return "".join(chars)
+
+
 @st.composite
 def near_vague_text(draw: st.DrawFn) -> str:
     """Vague-lexicon phrases with random edits inside other words: fuzzy scores around the
@@ -439,16 +454,7 @@ def near_vague_text(draw: st.DrawFn) -> str:
     out = []
     for _ in range(draw(st.integers(1, 4))):
         chars = list(draw(st.sampled_from(CASES[:7]))(draw(st.sampled_from(phrases))))
-        for _ in range(draw(st.integers(0, max(1, len(chars) // 5)))):
-            op = draw(st.sampled_from("dis"))
-            pos = draw(st.integers(0, max(0, len(chars) - 1)))
-            if op == "i":
-                chars.insert(pos, draw(st.sampled_from(_EDIT_CHARS)))
-            elif chars and op == "d":
-                del chars[pos]
-            elif chars:
-                chars[pos] = draw(st.sampled_from(_EDIT_CHARS))
-        out.append("".join(chars))
+        out.append(_random_edits(draw, chars, per=5))
         out.append(draw(st.sampled_from(["", " the ", " was down because of ", ". ", "\n"])))
     return "".join(out)
 
@@ -491,18 +497,10 @@ def near_rubric_lines(draw: st.DrawFn) -> str:
     fuzzy scores around the 88 / 92 cutoffs of ``review._pasted``."""
     text = draw(st.sampled_from([u.text for u in review._rubric()]))
     chars = list(draw(st.sampled_from(CASES[:7]))(text))
-    for _ in range(draw(st.integers(0, max(1, len(chars) // 6)))):
-        op = draw(st.sampled_from("dis"))
-        pos = draw(st.integers(0, max(0, len(chars) - 1)))
-        if op == "i":
-            chars.insert(pos, draw(st.sampled_from(_EDIT_CHARS)))
-        elif chars and op == "d":
-            del chars[pos]
-        elif chars:
-            chars[pos] = draw(st.sampled_from(_EDIT_CHARS))
+    edited = _random_edits(draw, chars, per=6)
     prefix = draw(st.sampled_from(["", "- ", "1. ", "## ", "**", "Note: ", "We explain "]))
     suffix = draw(st.sampled_from(["", ":", ".", " and a few more words after it", " (below)"]))
-    return prefix + "".join(chars) + suffix
+    return prefix + edited + suffix
 
 
 @SETTINGS
